@@ -1,0 +1,1 @@
+"""kgqa's knowledge graph: ingestion, triple extraction and the graph stores."""

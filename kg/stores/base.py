@@ -1,0 +1,137 @@
+"""The one storage interface everything above kg/ talks to.
+
+Every read method takes the asker's access groups and returns only what those groups may
+see: a document is visible when it is public (no groups), when the asker holds one of its
+groups, or when the asker is ADMIN ("*"). An entity is visible when a visible chunk mentions
+it; a relation when its provenance document is visible.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from typing import Any
+
+from kg.models import Chunk, Counts, Document, Entity, ScoredChunk, StoredTriple, Triple
+
+Groups = Sequence[str]
+
+
+class StoreError(RuntimeError):
+    """A store could not be opened or a statement failed; the message says why."""
+
+
+class ReadOnlyViolation(StoreError):
+    """A statement sent through the read-only Cypher entry point tried to write."""
+
+
+class GraphStore(ABC):
+    """Documents, chunks (with embeddings), entities and triples with provenance."""
+
+    # --- writes ------------------------------------------------------------------------
+    @abstractmethod
+    def replace_document(
+        self,
+        doc: Document,
+        chunks: Sequence[Chunk],
+        entities: Sequence[Entity],
+        triples: Sequence[Triple],
+        mentions: Sequence[tuple[str, str]],
+    ) -> None:
+        """Write a document and everything derived from it, replacing any older version.
+
+        All-or-nothing: on failure the previous version (if any) is left as it was.
+        `mentions` are (chunk_id, entity_key) pairs; triples carry chunk_id and keys.
+        """
+
+    @abstractmethod
+    def set_groups(self, doc_id: str, groups: Sequence[str]) -> bool:
+        """Change a document's access groups (and its derived records'); False if unknown."""
+
+    @abstractmethod
+    def delete_document(self, doc_id: str) -> bool:
+        """Remove a document and what only it supports; entities mentioned elsewhere stay."""
+
+    # --- reads -------------------------------------------------------------------------
+    @abstractmethod
+    def get_document(self, doc_id: str, groups: Groups) -> Document | None: ...
+
+    @abstractmethod
+    def list_documents(self, groups: Groups) -> list[Document]: ...
+
+    @abstractmethod
+    def get_chunks(self, chunk_ids: Sequence[str], groups: Groups) -> list[Chunk]: ...
+
+    @abstractmethod
+    def find_entities(self, keys: Sequence[str], groups: Groups) -> list[Entity]:
+        """Entities whose key or one of whose aliases equals one of `keys`."""
+
+    @abstractmethod
+    def entity_fulltext(self, text: str, k: int, groups: Groups) -> list[tuple[Entity, float]]:
+        """Entities whose name matches `text` in the full-text index, best first."""
+
+    @abstractmethod
+    def entity_vector(
+        self, embedding: Sequence[float], k: int, groups: Groups
+    ) -> list[tuple[Entity, float]]:
+        """Entities whose name embedding is nearest, with similarity (higher is better)."""
+
+    @abstractmethod
+    def neighbourhood(
+        self, keys: Sequence[str], groups: Groups, hops: int = 1, limit: int = 500
+    ) -> list[StoredTriple]:
+        """Visible triples within `hops` (1 or 2) of the given entities, in both directions."""
+
+    @abstractmethod
+    def paths(
+        self, source_key: str, target_key: str, groups: Groups, max_hops: int = 3
+    ) -> list[list[StoredTriple]]:
+        """Shortest visible relation paths between two entities, edges in either direction."""
+
+    @abstractmethod
+    def triples(
+        self,
+        groups: Groups,
+        subject: str | None = None,
+        predicate: str | None = None,
+        object: str | None = None,
+        limit: int | None = None,
+    ) -> list[StoredTriple]:
+        """Visible triples, optionally filtered by subject/object key and predicate."""
+
+    @abstractmethod
+    def chunk_entities(self, chunk_ids: Sequence[str], groups: Groups) -> dict[str, list[str]]:
+        """For each visible chunk, the keys of the entities it mentions."""
+
+    @abstractmethod
+    def vector_search(
+        self, embedding: Sequence[float], k: int, groups: Groups
+    ) -> list[ScoredChunk]:
+        """Visible chunks nearest to `embedding`, similarity best first."""
+
+    @abstractmethod
+    def fulltext_search(self, text: str, k: int, groups: Groups) -> list[ScoredChunk]:
+        """Visible chunks matching `text` in the full-text index, best first."""
+
+    @abstractmethod
+    def cypher(
+        self, query: str, params: dict[str, Any] | None, groups: Groups, limit: int = 1000
+    ) -> tuple[list[str], list[list[Any]]]:
+        """Run a read-only Cypher statement; returns (columns, rows).
+
+        Writes raise ReadOnlyViolation and change nothing. Rows are computed over the part of
+        the graph the groups may see.
+        """
+
+    @abstractmethod
+    def counts(self, groups: Groups) -> Counts: ...
+
+    # --- lifecycle ---------------------------------------------------------------------
+    @abstractmethod
+    def close(self) -> None: ...
+
+    def __enter__(self) -> GraphStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

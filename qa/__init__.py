@@ -1,0 +1,1 @@
+"""Question answering: routing, retrieval and answers."""

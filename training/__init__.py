@@ -1,0 +1,1 @@
+"""Fine-tuning from the graph: QA pairs, dataset export, LoRA training, evaluation."""

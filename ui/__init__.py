@@ -1,0 +1,1 @@
+"""kgqa's interfaces: the CLI, the HTTP API and the Gradio app."""

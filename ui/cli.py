@@ -1,0 +1,155 @@
+"""The `kgqa` command line. Only argument parsing lives here; each command's work is in
+ui/commands/, imported when the command runs so `kgqa --help` stays fast."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from kg.settings import Settings
+
+# command -> (module in ui.commands, function)
+HANDLERS: dict[str, tuple[str, str]] = {
+    "ingest": ("store_cmds", "run_ingest"),
+    "delete": ("store_cmds", "run_delete"),
+    "stats": ("store_cmds", "run_stats"),
+    "triples": ("store_cmds", "run_triples"),
+    "cypher": ("store_cmds", "run_cypher"),
+    "ask": ("ask_cmd", "run_ask"),
+    "export": ("train_cmds", "run_export"),
+    "train": ("train_cmds", "run_train"),
+    "eval": ("train_cmds", "run_eval"),
+    "serve": ("serve_cmd", "run_serve"),
+    "ui": ("serve_cmd", "run_serve"),
+}
+
+
+def _csv(value: str) -> list[str]:
+    return [v.strip() for v in value.split(",") if v.strip()]
+
+
+def _store_options() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(add_help=False)
+    g = p.add_argument_group("store")
+    g.add_argument("--store", help="store folder (env KGQA_STORE, default ./kgqa-store)")
+    g.add_argument("--neo4j-uri", help="use Neo4j at this bolt:// or neo4j:// URI")
+    g.add_argument("--neo4j-user")
+    g.add_argument("--neo4j-password")
+    g.add_argument("--neo4j-database")
+    return p
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _store_options()
+    parser = argparse.ArgumentParser(
+        prog="kgqa", description="Knowledge-graph question answering, offline by default."
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("ingest", parents=[common], help="ingest files and folders")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("--groups", type=_csv, default=[], help="access groups, comma-separated")
+    p.add_argument("--chunk-size", type=int)
+    p.add_argument("--extractor", choices=["spacy", "llm"])
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+
+    p = sub.add_parser("delete", parents=[common], help="remove a document and what it derived")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("stats", parents=[common], help="count documents, chunks, entities, triples")
+    p.add_argument("--groups", type=_csv, default=None, help="count as this asker (default all)")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("triples", parents=[common], help="list stored triples")
+    p.add_argument("--groups", type=_csv, default=None, help="list as this asker (default all)")
+    p.add_argument("--limit", type=int)
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("cypher", parents=[common], help="run a read-only Cypher query")
+    p.add_argument("query")
+    p.add_argument("--params", default="{}", help="query parameters as a JSON object")
+    p.add_argument("--groups", type=_csv, default=[])
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("ask", parents=[common], help="answer a question from the graph")
+    p.add_argument("question", nargs="?")
+    p.add_argument("--file", help="JSONL of {q, groups?}: one answer line per question")
+    p.add_argument("--groups", type=_csv, default=[])
+    p.add_argument("--route", choices=["auto", "graph", "dense", "hybrid"], default="auto")
+    p.add_argument("--mode", choices=["extractive", "llm"], help="answer phrasing")
+    p.add_argument("--adapter", help="LoRA adapter folder for the generator")
+    p.add_argument("--model", help="generator: GGUF path, HF name or folder")
+    p.add_argument("--endpoint", help="OpenAI-compatible endpoint for the generator")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("export", parents=[common], help="export QA pairs as a dataset")
+    p.add_argument("--format", choices=["chat", "alpaca", "sharegpt", "hf"], default="chat")
+    p.add_argument("--out", required=True)
+    p.add_argument("--no-reverse", action="store_true")
+    p.add_argument("--hops", type=int, choices=[1, 2], default=1)
+    p.add_argument("--paraphrases", type=int, default=1)
+    p.add_argument("--groups", type=_csv, default=[])
+    p.add_argument("--split", default="0.8,0.1,0.1", help="train,validation,test fractions")
+    p.add_argument("--holdout-reverse", type=float, default=0.0,
+                   help="share of facts whose reverse pairs are held out of training")
+    p.add_argument("--seed", type=int, default=0)
+
+    p = sub.add_parser("train", help="LoRA fine-tune the generator on chat-format data")
+    p.add_argument("--data", required=True)
+    p.add_argument("--out", required=True)
+    p.add_argument("--base", help="base model (default: the offline SmolLM2-135M-Instruct)")
+    p.add_argument("--epochs", type=float, default=3.0)
+    p.add_argument("--max-steps", type=int, default=-1)
+    p.add_argument("--rank", type=int, default=16)
+    p.add_argument("--lr", type=float, default=1e-3)
+    p.add_argument("--batch-size", type=int, default=8)
+    p.add_argument("--save-steps", type=int, default=50)
+    p.add_argument("--merge", action="store_true", help="also save a merged model")
+
+    p = sub.add_parser("eval", parents=[common], help="evaluations")
+    p.add_argument("which", choices=["reversal"])
+    p.add_argument("--facts", help="facts file (default: the reversal-curse p2d facts)")
+    p.add_argument("--limit", type=int, help="use only the first N facts")
+    p.add_argument("--epochs", type=float)
+    p.add_argument("--out", help="write the JSON results here")
+
+    for name in ("serve", "ui"):
+        p = sub.add_parser(name, parents=[common], help="serve the HTTP API and the Gradio app")
+        p.add_argument("--host", default="127.0.0.1")
+        p.add_argument("--port", type=int, default=7860)
+    return parser
+
+
+def settings_from_args(args: argparse.Namespace) -> Settings:
+    """Env vars first, then the flags the user gave."""
+    return Settings().with_overrides(
+        store=getattr(args, "store", None),
+        neo4j_uri=getattr(args, "neo4j_uri", None),
+        neo4j_user=getattr(args, "neo4j_user", None),
+        neo4j_password=getattr(args, "neo4j_password", None),
+        neo4j_database=getattr(args, "neo4j_database", None),
+        chunk_size=getattr(args, "chunk_size", None),
+        extractor=getattr(args, "extractor", None),
+        answer_mode=getattr(args, "mode", None),
+        adapter=getattr(args, "adapter", None),
+        generator_model=getattr(args, "model", None),
+        generator_endpoint=getattr(args, "endpoint", None),
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    module_name, func_name = HANDLERS[args.command]
+    module = importlib.import_module(f"ui.commands.{module_name}")
+    try:
+        return int(getattr(module, func_name)(args, settings_from_args(args)) or 0)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

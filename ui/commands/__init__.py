@@ -1,0 +1,1 @@
+"""One module per group of CLI commands; each exposes run_<command>(args, settings) -> int."""
