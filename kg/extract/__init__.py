@@ -1,0 +1,1 @@
+"""Triple extraction: spaCy dependency patterns by default, an LLM extractor as an option."""

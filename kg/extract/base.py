@@ -1,0 +1,27 @@
+"""What every triple extractor returns, so ingestion does not care which one ran."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+
+from kg.models import Entity, Triple
+
+
+@dataclass
+class Extraction:
+    """Triples of one text plus every entity it mentions (also those in no triple)."""
+
+    triples: list[Triple] = field(default_factory=list)
+    entities: list[Entity] = field(default_factory=list)
+
+
+class TripleExtractor(ABC):
+    """Turns a chunk of text into triples; keys are normalised (kg.extract.normalize)."""
+
+    @abstractmethod
+    def extract(self, text: str) -> Extraction: ...
+
+    def extract_many(self, texts: list[str]) -> list[Extraction]:
+        """Batch form; backends override it when batching is faster (spaCy's nlp.pipe)."""
+        return [self.extract(t) for t in texts]
