@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from kg.settings import Settings
 from kg.stores.base import GraphStore
 from ui.api.errors import ServiceError
+from ui.api.limits import DeclaredSizeLimit
 from ui.api.routes import answers, documents, graph, training
 from ui.api.services import Services, build_services
 
@@ -60,4 +61,8 @@ def create_app(
         app.include_router(module.router, prefix=PREFIX, max_body_size=json_limit)
     app.include_router(documents.router, prefix=PREFIX, max_body_size=upload_limit)
     _install_error_handlers(app)
+    app.add_middleware(
+        DeclaredSizeLimit,
+        limits={PREFIX: json_limit, f"{PREFIX}/documents": upload_limit},
+    )
     return app
