@@ -4,6 +4,8 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# Neo4j's Cypher analyser (npm), used by the tests to prove the Neo4j dialect
+CYPHER_LINT := tools/cypher-lint/node_modules
 DEMO_STORE ?= .cache/demo-store
 
 .PHONY: install demo test lint bench clean
@@ -27,7 +29,11 @@ demo: $(STAMP)
 lint: $(STAMP)
 	$(PY) -m ruff check .
 
-test: $(STAMP)
+$(CYPHER_LINT): tools/cypher-lint/package.json tools/cypher-lint/package-lock.json
+	cd tools/cypher-lint && npm ci --no-audit --no-fund
+	touch $@
+
+test: $(STAMP) $(CYPHER_LINT)
 	$(PY) -m ruff check .
 	$(PY) -m pytest -q
 
