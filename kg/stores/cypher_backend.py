@@ -58,6 +58,10 @@ class Runner(Protocol):
         """
         ...
 
+    def reset(self) -> None:
+        """Delete all data (indexes may go too: the store re-creates its schema after)."""
+        ...
+
     def ensure_schema(self, statements: Sequence[str]) -> None:
         """Run DDL statements, ignoring 'already exists' answers."""
         ...

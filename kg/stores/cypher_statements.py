@@ -83,7 +83,6 @@ def build(dialect: Dialect) -> dict[str, str]:
     # ---- meta -----------------------------------------------------------------------------
     q["meta_get"] = "MATCH (m:StoreMeta) RETURN m.schema, m.dimension"
     q["meta_set"] = "MERGE (m:StoreMeta) SET m.schema = $schema, m.dimension = $dimension"
-    q["clear"] = "MATCH (n) WHERE NOT n:StoreMeta DETACH DELETE n"
 
     # ---- staged writes (invisible to every read until the swap) ---------------------------
     q["stage_chunks"] = (

@@ -66,11 +66,10 @@ class CypherStore(GraphStore):
         self.q = build(dialect)
         self._write_lock = threading.RLock()
         self._closed = False
-        runner.ensure_schema(
-            dialect.schema(
-                dimension, settings.hnsw_m, settings.hnsw_ef_construction, settings.hnsw_ef_runtime
-            )
+        self._schema = dialect.schema(
+            dimension, settings.hnsw_m, settings.hnsw_ef_construction, settings.hnsw_ef_runtime
         )
+        runner.ensure_schema(self._schema)
         self._check_meta()
         self._discard_staged()  # an interrupted write of an earlier process
 
@@ -157,7 +156,12 @@ class CypherStore(GraphStore):
     def clear(self) -> None:
         """Remove every document, chunk, entity and relation (the schema stays)."""
         with self._write_lock:
-            self._write([(self.q["clear"], {})])
+            try:
+                self.runner.reset()
+            finally:
+                self.runner.invalidate()
+            self.runner.ensure_schema(self._schema)
+            self._check_meta()
 
     # ---- reads --------------------------------------------------------------------------
     def get_document(self, doc_id: str, groups: Groups) -> Document | None:

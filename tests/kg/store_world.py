@@ -3,10 +3,14 @@
 pub (public):   Orin Vale founded Brightwater Labs. / Brightwater Labs is headquartered in Karsk.
 sec (finance):  Mira Tal is the mother of Orin Vale. / Mira Tal owns the Karsk Ledger.
 Orin Vale is mentioned by both, so deleting either document must keep him.
-Embeddings are 384-dimensional basis vectors, so nearest neighbours are known exactly.
+Embeddings are mixes of fixed pseudo-random 384-dimensional directions (nearly orthogonal),
+so nearest neighbours are known; exact basis vectors would tie every distance and starve HNSW.
 """
 
 from __future__ import annotations
+
+import math
+import random
 
 from kg.models import Chunk, Document, Entity, Triple
 from kg.stores.base import DocumentRecords, GraphStore
@@ -14,12 +18,20 @@ from kg.stores.base import DocumentRecords, GraphStore
 DIM = 384
 
 
+def direction(index: int) -> list[float]:
+    """A fixed unit vector per index (seeded), nearly orthogonal to every other."""
+    rng = random.Random(index)
+    v = [rng.gauss(0.0, 1.0) for _ in range(DIM)]
+    norm = math.sqrt(sum(x * x for x in v))
+    return [x / norm for x in v]
+
+
 def vec(*weights: tuple[int, float] | int) -> list[float]:
-    """A vector with the given components set: vec(3) is e3, vec((3, 1.0), (4, 0.2)) mixes."""
+    """vec(3) is direction 3; vec((3, 1.0), (4, 0.2)) mixes directions with weights."""
     v = [0.0] * DIM
     for w in weights:
         index, value = w if isinstance(w, tuple) else (w, 1.0)
-        v[index] = value
+        v = [a + value * b for a, b in zip(v, direction(index), strict=True)]
     return v
 
 

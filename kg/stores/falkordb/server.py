@@ -50,22 +50,28 @@ def socket_path(folder: Path) -> Path:
 
 
 def _alive(pid: int) -> bool:
+    """Running (a zombie nobody has reaped yet counts as gone)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         return True
-    return True
-
-
-def _is_our_server(pid: int, folder: Path) -> bool:
-    """True when `pid` is a redis-server whose data dir is `folder` (not a recycled pid)."""
     try:
-        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return True
+    return state not in ("Z", "X")
+
+
+def _is_our_server(pid: int, socket: Path) -> bool:
+    """True when `pid` is a redis-server on our socket (not a recycled pid). redis rewrites
+    its title to "redis-server unixsocket:<path>", so look for the path anywhere."""
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
     except OSError:
         return False
-    return bool(cmdline) and b"redis-server" in cmdline[0] and os.fsencode(folder) in cmdline
+    return b"redis-server" in cmdline and os.fsencode(socket) in cmdline
 
 
 class FalkorServer:
@@ -96,10 +102,7 @@ class FalkorServer:
         """Shut the server down (it writes its data) and release the folder."""
         proc, self.process = self.process, None
         if proc is not None and proc.poll() is None:
-            try:
-                redis.Redis(unix_socket_path=str(self.socket)).shutdown(nosave=False)
-            except (redis.ConnectionError, redis.ResponseError):
-                proc.terminate()
+            proc.terminate()  # SIGTERM: redis fsyncs the append-only file, then exits
             try:
                 proc.wait(timeout=30)
             except subprocess.TimeoutExpired:
@@ -134,7 +137,7 @@ class FalkorServer:
             pid = int(pid_file.read_text().strip())
         except (OSError, ValueError):
             pid = 0
-        if pid and _alive(pid) and _is_our_server(pid, self.folder):
+        if pid and _alive(pid) and _is_our_server(pid, self.socket):
             os.kill(pid, signal.SIGTERM)
             deadline = time.monotonic() + 30
             while _alive(pid) and time.monotonic() < deadline:

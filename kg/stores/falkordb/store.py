@@ -74,6 +74,12 @@ class FalkorRunner:
         for query, params in statements:
             self.graph.query(query, params)
 
+    def reset(self) -> None:
+        """Drop the whole graph: a fresh HNSW index beats one full of deleted vectors."""
+        if GRAPH in self.db.list_graphs():
+            self.graph.delete()
+        self.graph = self.db.select_graph(GRAPH)
+
     def ensure_schema(self, statements: Sequence[str]) -> None:
         for statement in statements:
             try:
