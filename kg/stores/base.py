@@ -15,6 +15,10 @@ from typing import Any
 from kg.models import Chunk, Counts, Document, Entity, ScoredChunk, StoredTriple, Triple
 
 Groups = Sequence[str]
+# Everything one document contributes: (doc, chunks, entities, triples, mentions).
+DocumentRecords = tuple[
+    Document, Sequence[Chunk], Sequence[Entity], Sequence[Triple], Sequence[tuple[str, str]]
+]
 
 
 class StoreError(RuntimeError):
@@ -43,6 +47,15 @@ class GraphStore(ABC):
         All-or-nothing: on failure the previous version (if any) is left as it was.
         `mentions` are (chunk_id, entity_key) pairs; triples carry chunk_id and keys.
         """
+
+    def replace_documents(self, batch: Sequence[DocumentRecords]) -> None:
+        """replace_document for many documents; backends may override to save round trips.
+
+        Each document stays all-or-nothing on its own; on failure the exception names the
+        first failing document and the ones before it may already be written.
+        """
+        for doc, chunks, entities, triples, mentions in batch:
+            self.replace_document(doc, chunks, entities, triples, mentions)
 
     @abstractmethod
     def set_groups(self, doc_id: str, groups: Sequence[str]) -> bool:
