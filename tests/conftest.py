@@ -1,4 +1,4 @@
-"""Shared, session-scoped fixtures: one store server for the whole run, wiped per test."""
+"""Session-scoped fixtures shared across the suite (expensive models and servers start once)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,18 @@ from collections.abc import Iterator
 
 import pytest
 
+from kg.extract.spacy_extractor import SpacyExtractor
 from kg.settings import Settings
 from kg.stores import open_store
 from kg.stores.base import GraphStore
 
 STORE_DIMENSION = 384  # the real embedding size, so ingest/qa tests can share the store
+
+
+@pytest.fixture(scope="session")
+def spacy_extractor() -> SpacyExtractor:
+    """The default spaCy extractor (model load ~1 s), shared by ingest and extract tests."""
+    return SpacyExtractor(Settings().spacy_model)
 
 
 def store_backends() -> list[str]:
@@ -21,7 +28,7 @@ def store_backends() -> list[str]:
 
 @pytest.fixture(scope="session", params=store_backends())
 def session_store(request: pytest.FixtureRequest, tmp_path_factory) -> Iterator[GraphStore]:
-    """One open store per backend for the session (starting a server costs ~0.2 s)."""
+    """One open store per backend for the session (starting a server costs ~0.3 s)."""
     folder = tmp_path_factory.mktemp(f"store-{request.param}")
     settings = Settings(store=folder, backend=request.param)
     store = open_store(settings, dimension=STORE_DIMENSION)
