@@ -4,9 +4,11 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# Neo4j's Cypher analyser (npm), used by the tests to prove the Neo4j dialect
+CYPHER_LINT := tools/cypher-lint/node_modules
 DEMO_STORE ?= .cache/demo-store
 
-.PHONY: install demo test lint bench clean
+.PHONY: install demo test lint bench clean browser
 
 install: $(STAMP)
 
@@ -27,7 +29,11 @@ demo: $(STAMP)
 lint: $(STAMP)
 	$(PY) -m ruff check .
 
-test: $(STAMP)
+$(CYPHER_LINT): tools/cypher-lint/package.json tools/cypher-lint/package-lock.json
+	cd tools/cypher-lint && npm ci --no-audit --no-fund
+	touch $@
+
+test: $(STAMP) $(CYPHER_LINT)
 	$(PY) -m ruff check .
 	$(PY) -m pytest -q
 
@@ -37,3 +43,10 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(DEMO_STORE) .pytest_cache
+
+# Debian's headless Chromium and its driver, for the browser test and scripts/screenshot.py.
+# When apt cannot install them the browser test skips and says why.
+browser:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
+	  { apt-get update -q && apt-get install -y -q chromium chromium-driver; } || \
+	  echo "browser: could not install chromium + chromium-driver; the browser test will skip"
