@@ -3,8 +3,11 @@ documents, export and limits."""
 
 from __future__ import annotations
 
+import io
 import json
+import zipfile
 
+import httpx
 import pytest
 from uitest_support import ADMIN_KEY, BOARD_KEY, RunningServer
 
@@ -135,13 +138,22 @@ def test_upload_ingests_with_groups_then_delete_removes_it(server: RunningServer
         assert admin.delete(f"/api/documents/{doc['id']}").status_code == 404
 
 
-def test_export_downloads_a_dataset(server: RunningServer) -> None:
-    with server.client(ADMIN_KEY) as http:
-        response = http.post("/api/export", json={"format": "chat", "reverse": True})
+def _train_records(response: httpx.Response) -> list[dict]:
     assert response.status_code == 200, response.text
     assert "attachment" in response.headers["content-disposition"]
-    first = json.loads(response.content.splitlines()[0])
-    assert first["messages"]
+    with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+        lines = archive.read("train.jsonl").decode().splitlines()
+    return [json.loads(line) for line in lines]
+
+
+def test_export_downloads_a_dataset_with_and_without_reverse(server: RunningServer) -> None:
+    with server.client(ADMIN_KEY) as http:
+        both = _train_records(http.post("/api/export", json={"format": "chat"}))
+        forward = _train_records(http.post("/api/export", json={"reverse": False}))
+        board = http.post("/api/export", json={"format": "alpaca"})
+    assert both[0]["messages"][-1]["role"] == "assistant"
+    assert len(both) > len(forward) > 0
+    assert _train_records(board)[0]["instruction"]
 
 
 @pytest.mark.parametrize(
