@@ -7,9 +7,9 @@ import json
 from collections.abc import Iterator
 
 import pytest
-from uitest_support import API_KEYS, SAMPLES, RunningServer
 
 from kg.settings import Settings
+from tests.ui.uitest_support import API_KEYS, SAMPLES, RunningServer
 
 
 @pytest.fixture(scope="session")

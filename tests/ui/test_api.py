@@ -9,7 +9,8 @@ import zipfile
 
 import httpx
 import pytest
-from uitest_support import ADMIN_KEY, BOARD_KEY, RunningServer
+
+from tests.ui.uitest_support import ADMIN_KEY, BOARD_KEY, RunningServer
 
 RESTRICTED_ENTITY = "Tessaly Optics"  # named only in samples/restricted/board_minutes.md
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from uitest_support import RunningServer
 
+from tests.ui.uitest_support import RunningServer
 from ui.app.headless import ask_in_browser, chromium, missing_browser
 
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from gradio_client import Client
-from uitest_support import BOARD_KEY, RunningServer
+
+from tests.ui.uitest_support import BOARD_KEY, RunningServer
 
 QUESTION = "Who founded Brightwater Labs?"
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
-from uitest_support import ADMIN_KEY, RunningServer
+
+from tests.ui.uitest_support import ADMIN_KEY, RunningServer
 
 EXAMPLES = 8
 # an admin may write: for them, fuzz only what cannot start training or change the corpus
