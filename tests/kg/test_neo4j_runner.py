@@ -13,6 +13,8 @@ import pytest
 from neo4j.exceptions import Neo4jError
 from neo4j.graph import Graph, Node
 
+from kg.settings import Settings
+from kg.stores import open_store
 from kg.stores.base import ReadOnlyViolation, StoreError
 from kg.stores.neo4j import dialect
 from kg.stores.neo4j.runner import Neo4jRunner, parse_version, plain
@@ -107,12 +109,14 @@ class FakeDriver:
         self.failures: list[Exception] = []  # raised by the next transactions' first run
         self.summary = Summary()
         self.rows: list[list[Any]] = [[1, 2]]
+        self.row_batches: list[list[list[Any]]] = []  # per transaction, before `rows`
 
     def session(self, **config: Any) -> Session:
         return Session(self, config)
 
     def new_tx(self, mode: str, config: dict[str, Any], timeout: float | None = None) -> Tx:
-        tx = Tx(rows=self.rows, summary=self.summary)
+        rows = self.row_batches.pop(0) if self.row_batches else self.rows
+        tx = Tx(rows=rows, summary=self.summary)
         if self.failures:
             tx.error = self.failures.pop(0)
         self.txs.append((mode, {**config, "timeout": timeout}, tx))
@@ -245,6 +249,27 @@ def test_parse_version() -> None:
         parse_version("Memgraph")
 
 
-def test_connect_without_uri_is_a_clear_error() -> None:
+def test_reset_deletes_in_write_batches_until_nothing_is_left(
+    driver: FakeDriver, runner: Neo4jRunner
+) -> None:
+    driver.row_batches = [[[10_000]], [[7]], [[0]]]
+    runner.reset()
+    assert [mode for mode, _, _ in driver.txs] == ["WRITE"] * 3
+    assert all("DETACH DELETE" in tx.log[0][0] for _, _, tx in driver.txs)
+
+
+def test_connect_errors_are_clear() -> None:
+    """The real driver, no server: each way of failing says what to fix."""
     with pytest.raises(StoreError, match="NEO4J_URI"):
         Neo4jRunner.connect("", "neo4j", "", "neo4j")
+    with pytest.raises(StoreError, match="bad Neo4j URI"):
+        Neo4jRunner.connect("localhost:7687", "neo4j", "pw", "neo4j")
+    with pytest.raises(StoreError, match="cannot reach Neo4j at bolt://127.0.0.1:1"):
+        Neo4jRunner.connect("bolt://127.0.0.1:1", "neo4j", "pw", "neo4j")
+
+
+def test_open_store_picks_neo4j_when_a_uri_is_set(tmp_path) -> None:
+    with pytest.raises(StoreError, match="cannot reach Neo4j"):
+        open_store(Settings(store=tmp_path, neo4j_uri="bolt://127.0.0.1:1"))
+    with pytest.raises(StoreError, match="needs a URI"):
+        open_store(Settings(store=tmp_path, backend="neo4j", neo4j_uri=""))
