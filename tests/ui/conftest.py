@@ -20,6 +20,8 @@ def ui_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 @pytest.fixture(scope="session")
 def ui_embedder(ui_settings: Settings) -> object:
+    # until kg.embed/kg.ingest land on main these server tests cannot build their store
+    pytest.importorskip("kg.ingest.pipeline", reason="kg.ingest has not landed yet")
     from kg.embed import Embedder
 
     return Embedder(ui_settings)
