@@ -64,6 +64,21 @@ def test_cypher_reads_and_refuses_writes_leaving_the_store_unchanged(
         assert http.get("/api/stats").json() == before
 
 
+def test_cypher_returns_nodes_and_paths_as_json_without_embeddings(
+    server: RunningServer,
+) -> None:
+    query = ("MATCH p = (a:Entity {name: 'Orin Vale'})-[r]->(b:Entity {name: 'Brightwater Labs'}) "
+             "RETURN a, r, p LIMIT 1")
+    with server.client() as http:
+        out = http.post("/api/cypher", json={"query": query})
+    assert out.status_code == 200, out.text
+    node, edge, path = out.json()["rows"][0]
+    assert node["labels"] == ["Entity"] and node["properties"]["name"] == "Orin Vale"
+    assert "embedding" not in node["properties"]
+    assert edge["type"] and edge["properties"]
+    assert [n["properties"]["name"] for n in path["nodes"]] == ["Orin Vale", "Brightwater Labs"]
+
+
 def test_cypher_rows_are_limited(server: RunningServer) -> None:
     with server.client(ADMIN_KEY) as http:
         out = http.post(
