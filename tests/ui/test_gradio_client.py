@@ -24,7 +24,7 @@ def test_gradio_ask_matches_the_api(server: RunningServer) -> None:
     assert api_answer["route"] in route_md
     assert (cypher or None) == api_answer["cypher"]
     docs = [row[0] for row in evidence["data"]]
-    assert docs == [ev["doc"] for ev in api_answer["evidence"]]
+    assert docs == [Path(ev["doc"]).name for ev in api_answer["evidence"]]
 
 
 def test_gradio_respects_groups_like_the_api(server: RunningServer) -> None:
