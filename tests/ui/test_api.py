@@ -195,3 +195,20 @@ def test_oversized_bodies_are_refused(server: RunningServer) -> None:
     with server.client(ADMIN_KEY) as http:
         big = http.post("/api/cypher", json={"query": "RETURN 1", "params": {"x": "a" * 300_000}})
     assert big.status_code == 413 and "larger than" in big.json()["detail"]
+
+
+def test_ask_answers_with_evidence_the_caller_may_see(server: RunningServer) -> None:
+    with server.client() as http:
+        answer = http.post("/api/ask", json={"question": "Who founded Brightwater Labs?"}).json()
+    assert not answer["refused"] and "Orin Vale" in answer["answer"]
+    assert answer["route"] in ("graph", "dense", "hybrid") and answer["reason"]
+    assert any("brightwater_labs" in ev["doc"] for ev in answer["evidence"])
+
+
+def test_ask_refuses_what_nothing_supports(server: RunningServer) -> None:
+    with server.client() as http:
+        answer = http.post(
+            "/api/ask", json={"question": "Who is the chief executive of Tessaly Optics?"}
+        ).json()
+    assert answer["refused"] and answer["answer"] == "I don't know"
+    assert all("board_minutes" not in ev["doc"] for ev in answer["evidence"])
