@@ -65,6 +65,10 @@ class GraphStore(ABC):
     def delete_document(self, doc_id: str) -> bool:
         """Remove a document and what only it supports; entities mentioned elsewhere stay."""
 
+    @abstractmethod
+    def clear(self) -> None:
+        """Remove every document, chunk, entity and relation; indexes stay."""
+
     # --- reads -------------------------------------------------------------------------
     @abstractmethod
     def get_document(self, doc_id: str, groups: Groups) -> Document | None: ...
