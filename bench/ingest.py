@@ -110,6 +110,8 @@ def main() -> int:
             f"peak RSS {result['peak_rss_mb']} MB (python), {result['server_rss_mb']} MB "
             "(FalkorDB server)"
         )
+        for f in report.errors[:5]:
+            print(f"failed: {f.path}: {f.message}")
         print("stages: " + ", ".join(f"{k} {v} s" for k, v in result["stages_s"].items()))
     print(json.dumps(result))
     return 0
