@@ -40,6 +40,7 @@ test: $(STAMP) $(CYPHER_LINT)
 bench: $(STAMP)
 	$(PY) bench/ingest.py
 	$(PY) bench/retrieval.py
+	$(PY) bench/store.py
 
 clean:
 	rm -rf $(DEMO_STORE) .pytest_cache

@@ -70,12 +70,13 @@ def write_jsonl(records: Sequence[dict[str, Any]], path: Path) -> None:
 def _save_hf(split_records: dict[str, list[dict[str, Any]]], out: Path) -> None:
     from datasets import Dataset, DatasetDict
 
-    sample = next((r for rs in split_records.values() for r in rs), None)
-    if sample is None:
+    every = [r for rs in split_records.values() for r in rs]
+    if not every:
         raise ValueError("nothing to export: the visible graph has no triples")
-    features = Dataset.from_list([sample]).features  # empty splits keep the same columns
+    features = Dataset.from_list(every).features  # one schema for all splits, empty ones too
+    # Empty splits are left out: datasets cannot read back a zero-row split it saved.
     DatasetDict(
-        {name: Dataset.from_list(rs, features=features) for name, rs in split_records.items()}
+        {name: Dataset.from_list(rs, features=features) for name, rs in split_records.items() if rs}
     ).save_to_disk(str(out))
 
 

@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Literal
 
 from kg.models import StoredTriple
-from training.templates import canonical_predicate, templates_for
+from training.templates import canonical_predicate, render, templates_for
 
 Direction = Literal["forward", "reverse", "2hop"]
 SPLITS = ("train", "validation", "test")
@@ -62,11 +62,6 @@ def unique_facts(triples: Iterable[StoredTriple]) -> list[StoredTriple]:
     return list(seen.values())
 
 
-def _fill(template: str, s: str, o: str) -> str:
-    text = template.format(s=s, o=o)
-    return text[0].upper() + text[1:]
-
-
 def _pairs_for(t: StoredTriple, reverse: bool, paraphrases: int) -> list[QAPair]:
     tpl = templates_for(t.predicate, t.object)
     fid = fact_id(t)
@@ -76,7 +71,7 @@ def _pairs_for(t: StoredTriple, reverse: bool, paraphrases: int) -> list[QAPair]
         directions.append(("reverse", tpl.reverse, t.object))
     for direction, questions, answer in directions:
         for i, q in enumerate(questions[: max(1, paraphrases)]):
-            out.append(QAPair(_fill(q, t.subject, t.object), answer, direction, fid, t.subject,
+            out.append(QAPair(render(q, t.subject, t.object), answer, direction, fid, t.subject,
                               t.predicate, t.object, t.doc, t.chunk, t.sentence, i))  # fmt: skip
     return out
 
@@ -100,12 +95,11 @@ def _two_hop(facts: list[StoredTriple], paraphrases: int) -> list[QAPair]:
                     continue  # t1 itself, or a loop back to the answer
                 tpl2 = templates_for(t2.predicate, t2.object)
                 if t2.subject_key == middle:
-                    phrase = tpl2.subject_np.format(o=t2.object)
+                    phrase = render(tpl2.subject_np, o=t2.object, question=False)
                 else:
-                    phrase = tpl2.object_np.format(s=t2.subject)
+                    phrase = render(tpl2.object_np, s=t2.subject, question=False)
                 for i, q in enumerate(questions[: max(1, paraphrases)]):
-                    text = q.format(s=phrase, o=phrase)
-                    out.append(QAPair(text[0].upper() + text[1:], answer, "2hop", fact_id(t1),
+                    out.append(QAPair(render(q, phrase, phrase), answer, "2hop", fact_id(t1),
                                       t1.subject, t1.predicate, t1.object, t1.doc, t1.chunk,
                                       t1.sentence, i, (fact_id(t1), fact_id(t2))))  # fmt: skip
     return out

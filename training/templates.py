@@ -4,7 +4,7 @@ A triple (S, P, O) reads "S P O". The *forward* question names O and asks for S 
 Brightwater Labs?" -> Orin Vale); the *reverse* question names S and asks for O ("What did
 Orin Vale found?" -> Brightwater Labs). Each direction has several paraphrases; the noun
 phrases (`subject_np`, `object_np`) describe one end by the other, for 2-hop questions.
-Placeholders: {s} subject, {o} object, {r} role noun (mother, capital, ...).
+Placeholders: {s} subject, {o} object, {ao} the object with an article ("a city").
 """
 
 from __future__ import annotations
@@ -48,34 +48,41 @@ def _place(relative: str, where_q: str, where_q2: str) -> Templates:
     )
 
 
-PERSON_ROLES = {
+KIN = {
     "mother", "father", "parent", "son", "daughter", "child", "brother", "sister", "wife",
-    "husband", "spouse", "founder", "director", "author", "president", "leader", "member",
-    "student", "teacher", "grandmother", "grandfather", "uncle", "aunt", "ceo", "chairman",
-    "composer", "owner", "friend", "partner", "colleague", "employee", "mentor",
-}  # fmt: skip
+    "husband", "spouse", "grandmother", "grandfather", "uncle", "aunt", "friend", "partner",
+    "colleague", "mentor", "student", "teacher", "ally", "rival",
+}  # fmt: skip  (relations between people: "Whose mother is X?")
+PERSON_ROLES = KIN | {"founder", "director", "author", "president", "leader", "member", "ceo",
+                      "chairman", "composer", "owner", "employee"}  # fmt: skip
 
 
-def _role(role: str) -> Templates:
-    """'S is the <role> of O': mother of, capital of, founder of."""
-    who = "Who" if role in PERSON_ROLES else "What"
+def _is_person(noun: str) -> bool:
+    return noun in PERSON_ROLES or noun.endswith(("er", "or", "ist", "ian"))
+
+
+def _role(role: str, prep: str = "of") -> Templates:
+    """'S is the <role> <prep> O': mother of, capital of, holder for, inventor behind."""
+    head = role.split()[-1]
+    who = "Who" if _is_person(head) else "What"
+    rel = f"{role} {prep}"
     return Templates(
         forward=(
-            f"{who} is the {role} of {{o}}?",
-            f"Name the {role} of {{o}}.",
-            f"The {role} of {{o}} is {who.lower()}?",
+            f"{who} is the {rel} {{o}}?",
+            f"Name the {rel} {{o}}.",
+            f"The {rel} {{o}} is {who.lower()}?",
         ),
         reverse=(
-            (f"Whose {role} is {{s}}?", f"Who is {{s}} the {role} of?",
-             f"{{s}} is the {role} of whom?")
-            if who == "Who"
-            else (f"What is {{s}} the {role} of?", f"Of what is {{s}} the {role}?",
-                  f"{{s}} is the {role} of what?")
+            (f"Whose {role} is {{s}}?", f"Who is {{s}} the {rel}?", f"{{s}} is the {rel} whom?")
+            if head in KIN and prep == "of"
+            else (f"What is {{s}} the {rel}?", f"{prep.capitalize()} what is {{s}} the {role}?",
+                  f"{{s}} is the {rel} what?")
         ),
-        subject_np=f"the {role} of {{o}}",
-        object_np=f"the one whose {role} is {{s}}",
+        subject_np=f"the {rel} {{o}}",
+        object_np=(f"the one whose {role} is {{s}}" if head in KIN and prep == "of"
+                   else f"what {{s}} is the {rel}"),
         role=role,
-    )
+    )  # fmt: skip
 
 
 IDENTITY = Templates(  # "S is O", O a definite description ("the director of ...")
@@ -84,11 +91,11 @@ IDENTITY = Templates(  # "S is O", O a definite description ("the director of ..
     subject_np="{o}",
     object_np="{s}",
 )
-MEMBERSHIP = Templates(  # "S is a O" ("Paris is a city")
-    forward=("Name something that is {o}.", "What is {o}?", "Give an example of {o}."),
-    reverse=("What is {s}?", "What kind of thing is {s}?", "{s} is what?"),
-    subject_np="{o}",
-    object_np="{s}",
+MEMBERSHIP = Templates(  # "S is a O" ("Keith Silverton is a master sommelier")
+    forward=("Who is {ao}?", "Name {ao}.", "Which one is {ao}?"),
+    reverse=("What is {s}?", "What kind of person or thing is {s}?", "{s} is what?"),
+    subject_np="the one who is {ao}",
+    object_np="what {s} is",
 )
 
 _VERBS: dict[str, tuple[str, str]] = {  # lemma -> (past, thing word for the reverse question)
@@ -124,8 +131,9 @@ _PLACES: dict[str, Templates] = {
 _ALIASES = {
     "born in": "bear in", "be bear in": "bear in", "bear": "bear in", "located in": "locate in",
     "headquartered in": "headquarter in", "based in": "base in", "studied at": "study at",
-    "founded": "found", "wrote": "write", "composed": "compose", "is": "be", "is a": "be",
-    "be a": "be", "be an": "be", "be the": "be", "work in": "work at", "educated at": "educate at",
+    "founded": "found", "wrote": "write", "composed": "compose", "is": "be", "is an": "be a",
+    "is a": "be a", "be an": "be a", "be the": "be", "is the": "be", "work in": "work at",
+    "educated at": "educate at",
 }  # fmt: skip
 
 
@@ -148,10 +156,11 @@ def _regular_past(verb: str) -> str:
 
 def _fallback(p: str) -> Templates:
     """Any other predicate: a role phrase ('ally of') or a verb phrase ('acquire', 'sign with')."""
-    if p.endswith(" of") and len(p.split()) >= 2:
-        return _role(p[:-3])
     words = p.split()
-    past = " ".join([_regular_past(words[0]), *words[1:]])
+    if len(words) >= 2 and (words[-1] == "of" or _is_person(words[-2])):
+        return _role(" ".join(words[:-1]), words[-1])
+    first = words[0] if words[0].endswith("ed") else _regular_past(words[0])
+    past = " ".join([first, *words[1:]])
     return Templates(
         forward=(f"Who or what {past} {{o}}?", f"{{o}} is linked by '{p}' to whom?",
                  f"Name the one who {past} {{o}}."),
@@ -165,12 +174,26 @@ def _fallback(p: str) -> Templates:
 def templates_for(predicate: str, obj: str = "") -> Templates:
     """The templates for a predicate; `obj` picks identity ('the ...') vs membership ('a ...')."""
     p = canonical_predicate(predicate)
+    if p == "be a" or (p == "be" and obj.strip().lower().startswith(("a ", "an "))):
+        return MEMBERSHIP
     if p == "be":
-        low = obj.strip().lower()
-        return MEMBERSHIP if low.startswith(("a ", "an ")) else IDENTITY
+        return IDENTITY
     if p in _PLACES:
         return _PLACES[p]
     if p in _VERBS:
         past, thing = _VERBS[p]
         return _verb(past, p, thing)
     return _fallback(p)
+
+
+def with_article(noun: str) -> str:
+    """'master sommelier' -> 'a master sommelier'; a noun that has one keeps it."""
+    if noun.lower().startswith(("a ", "an ", "the ")):
+        return noun
+    return ("an " if noun[:1].lower() in "aeiou" else "a ") + noun
+
+
+def render(template: str, s: str = "", o: str = "", question: bool = True) -> str:
+    """Fill a template; a question starts with a capital letter, a noun phrase as it is."""
+    text = template.format(s=s, o=o, ao=with_article(o) if o else o)
+    return text[0].upper() + text[1:] if question else text

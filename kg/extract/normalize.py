@@ -97,9 +97,13 @@ class PredicateNormaliser:
         return [(t.text.lower(), t.lemma_.lower(), t.tag_) for t in doc]
 
     def normalise(self, subject: str, predicate: str, obj: str) -> tuple[str, str, str]:
-        """(subject, predicate, object) with a lemma predicate; a passive "by" is turned round."""
+        """(subject, predicate, object) with a lemma predicate; a passive "by" is turned round.
+
+        An empty predicate means "no triple" (a negated or empty phrase).
+        """
         words = self._lemmas(f"it {predicate.strip()} it")[1:-1]
-        words = [w for w in words if w[0] not in ("not", "n't")]
+        if any(w[0] in ("not", "n't", "never") for w in words):
+            return subject, "", obj  # a denied fact is no triple
         had_aux = any(w[0] in AUXILIARIES for w in words)
         words = [w for w in words if w[0] not in AUXILIARIES and w[0] not in ARTICLES]
         if not words:

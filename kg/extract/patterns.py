@@ -40,6 +40,8 @@ class TokenTriple:
 
 def is_named(token: Token) -> bool:
     """A proper name or title (not a date or number), as opposed to a common noun."""
+    if not any(ch.isalpha() for ch in token.text):
+        return False  # symbols and emoji the tagger called proper nouns
     if token.ent_type_:
         return token.ent_type_ not in NON_ENTITY_LABELS
     return token.pos_ == "PROPN"

@@ -30,6 +30,7 @@ from kg.extract.patterns import (
     alias_pairs,
     is_date,
     is_named,
+    is_nominal,
     sentence_triples,
 )
 from kg.models import Entity, Triple
@@ -195,6 +196,8 @@ class SpacyExtractor(TripleExtractor):
                     subjects.append(arg)
         out: list[Triple] = []
         for found in sentence_triples(sent):
+            if not (is_nominal(found.subject) and is_nominal(found.object)):
+                continue  # a mis-parse made a verb or adjective an argument
             subj, obj = resolve(found.subject), resolve(found.object)
             if subj is None or obj is None or subj.key == obj.key or not subj.key:
                 continue

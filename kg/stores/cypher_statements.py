@@ -34,7 +34,8 @@ TRIPLE = (
     " endNode({r}).key, {r}.doc_id, {r}.chunk_id, {r}.sentence]"
 )
 ENTITY = "e.key, e.name, e.type, e.aliases"
-CHUNK_HIT = "c.id, c.doc_id, c.text, c.position, d.path, d.title, score"
+CHUNK_COLUMNS = "c.id, c.doc_id, c.text, c.position, d.path, d.title"
+CHUNK_HIT = CHUNK_COLUMNS + ", score"
 
 # Deletes a document's chunks and relations, then the entities nothing mentions any more
 # (a staged chunk's mention counts, so an entity the new version keeps is kept).
@@ -67,7 +68,8 @@ SET c.stage = null
 REMOVE c:StagedChunk
 CREATE (c)-[:PART_OF]->(d)
 WITH count(*) AS _p
-MATCH (a:Entity)-[s:STAGED_REL {stage: $stage}]->(b:Entity)
+MATCH ()-[s:STAGED_REL {stage: $stage}]->()
+WITH s, startNode(s) AS a, endNode(s) AS b
 CREATE (a)-[:REL {predicate: s.predicate, chunk_id: s.chunk_id, doc_id: s.doc_id,
                   sentence: s.sentence, groups: s.groups}]->(b)
 DELETE s
@@ -88,7 +90,7 @@ def build(dialect: Dialect) -> dict[str, str]:
     q["stage_chunks"] = (
         "UNWIND $rows AS r "
         "CREATE (c:StagedChunk {id: r.id, doc_id: r.doc_id, text: r.text,"
-        " position: r.position, groups: $doc_groups, stage: $stage}) "
+        " position: r.position, groups: r.groups, stage: r.stage}) "
         f"SET c.embedding = {vec('r.embedding')}"
     )
     q["merge_entities"] = (
@@ -102,7 +104,7 @@ def build(dialect: Dialect) -> dict[str, str]:
     )
     q["stage_mentions"] = (
         "UNWIND $rows AS r "
-        "MATCH (c:StagedChunk {id: r.chunk_id}) WHERE c.stage = $stage "
+        "MATCH (c:StagedChunk {id: r.chunk_id}) WHERE c.stage = r.stage "
         "MATCH (e:Entity {key: r.key}) "
         "MERGE (c)-[:MENTIONS]->(e)"
     )
@@ -111,7 +113,7 @@ def build(dialect: Dialect) -> dict[str, str]:
         "MATCH (a:Entity {key: r.subject_key}) "
         "MATCH (b:Entity {key: r.object_key}) "
         "CREATE (a)-[:STAGED_REL {predicate: r.predicate, chunk_id: r.chunk_id,"
-        " doc_id: $doc_id, sentence: r.sentence, groups: $doc_groups, stage: $stage}]->(b)"
+        " doc_id: r.doc_id, sentence: r.sentence, groups: r.groups, stage: r.stage}]->(b)"
     )
     # The one atomic statement that replaces the old version with the staged one.
     q["swap_document"] = _DROP_DOCUMENT + _PROMOTE
@@ -182,14 +184,21 @@ def build(dialect: Dialect) -> dict[str, str]:
     )
     chunk_hit = f" WITH node AS c, score WHERE {visible('c')} MATCH (c)-[:PART_OF]->(d:Document) "
     q["vector_search"] = dialect.vector_call("Chunk") + chunk_hit + f"RETURN {CHUNK_HIT}"
-    q["fulltext_search"] = (
-        dialect.fulltext_call("Chunk")
-        + chunk_hit
-        + f"RETURN {CHUNK_HIT} ORDER BY score DESC LIMIT $k"
+    # One word's best $cap visible hits, and how many visible chunks hold it.
+    q["fulltext_term"] = (
+        dialect.fulltext_call("Chunk") + f" WITH node AS c, score WHERE {visible('c')}"
+        " WITH c, score ORDER BY score DESC"
+        " WITH collect(c.id) AS ids, collect(score) AS scores, count(c) AS df"
+        " RETURN ids[..$cap], scores[..$cap], df"
+    )
+    q["chunk_hits"] = (
+        "UNWIND $ids AS id MATCH (c:Chunk {id: id})-[:PART_OF]->(d:Document) "
+        f"WHERE {visible('c')} RETURN {CHUNK_COLUMNS}"
     )
     q["total_vector_search"] = "MATCH (c:Chunk) RETURN count(c)"
     q["total_entity_vector"] = "MATCH (e:Entity) RETURN count(e)"
     q["count_documents"] = f"MATCH (d:Document) WHERE {visible('d')} RETURN count(d)"
+    q["count_hidden_documents"] = f"MATCH (d:Document) WHERE NOT {visible('d')} RETURN count(d)"
     q["count_chunks"] = f"MATCH (c:Chunk) WHERE {visible('c')} RETURN count(c)"
     q["count_entities"] = (
         f"MATCH (c:Chunk)-[:MENTIONS]->(e:Entity) WHERE {visible('c')} RETURN count(DISTINCT e)"

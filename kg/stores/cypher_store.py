@@ -26,15 +26,17 @@ from kg.models import (
     normalise_groups,
 )
 from kg.settings import Settings
-from kg.stores.base import GraphStore, Groups, StoreError
-from kg.stores.cypher_backend import Dialect, Params, Runner, Statement
+from kg.stores.base import DocumentRecords, GraphStore, Groups, StoreError
+from kg.stores.cypher_backend import Dialect, Runner, Statement
 from kg.stores.cypher_statements import MAX_PATH_HOPS, PRUNE_ORDER, build
+from kg.stores.fulltext_rank import query_terms, rank
 from kg.stores.readonly import check_read_only
-from kg.stores.write_rows import WriteRows
+from kg.stores.write_rows import WriteRows, merge_entity_rows
 
 SCHEMA_VERSION = 1
 BATCH = 200  # rows per UNWIND statement
 MAX_VECTOR_FETCH = 100_000
+FULLTEXT_HITS_PER_WORD = 200
 UNLIMITED = 1_000_000_000  # FalkorDB rejects LIMITs near 2**40
 
 
@@ -115,28 +117,53 @@ class CypherStore(GraphStore):
         triples: Sequence[Triple],
         mentions: Sequence[tuple[str, str]],
     ) -> None:
-        rows = WriteRows.build(doc, chunks, entities, triples, mentions, self.dimension)
-        stage = uuid.uuid4().hex
-        common: Params = {"doc_id": doc.id, "doc_groups": rows.groups, "stage": stage}
-        statements: list[Statement] = []
+        self.replace_documents([(doc, chunks, entities, triples, mentions)])
+
+    def replace_documents(self, batch: Sequence[DocumentRecords]) -> None:
+        """Stage every document with a few shared UNWIND statements, then swap each in with
+        its own atomic statement. Invalid input is refused before anything is written; a
+        database failure while staging writes nothing, then the documents are retried one
+        by one so the error names the failing one (those before it are written)."""
+        built: list[WriteRows] = []
+        for records in batch:
+            try:
+                built.append(WriteRows.build(*records, self.dimension, uuid.uuid4().hex))
+            except ValueError as e:
+                self.replace_documents(batch[: len(built)])
+                raise ValueError(f"document {records[0].id!r}: {e}") from e
+        if not built:
+            return
+        staging: list[Statement] = []
         for name, table in (
-            ("stage_chunks", rows.chunks),
-            ("merge_entities", rows.entities),
-            ("stage_mentions", rows.mentions),
-            ("stage_triples", rows.triples),
+            ("stage_chunks", [row for rows in built for row in rows.chunks]),
+            ("merge_entities", merge_entity_rows(built)),
+            ("stage_mentions", [row for rows in built for row in rows.mentions]),
+            ("stage_triples", [row for rows in built for row in rows.triples]),
         ):
             for start in range(0, len(table), BATCH):
-                statements.append((self.q[name], {**common, "rows": table[start : start + BATCH]}))
-        swap = {**common, "path": doc.path, "title": doc.title, "sha256": doc.sha256}
-        statements.append((self.q["swap_document"], swap))
+                staging.append((self.q[name], {"rows": table[start : start + BATCH]}))
         with self._write_lock:
             try:
-                self._write(statements)
+                self._write(staging)
             except Exception as e:
                 self._discard_staged()
+                if len(built) > 1:
+                    for records in batch:
+                        self.replace_document(*records)
+                    return
                 raise StoreError(
-                    f"writing document {doc.id!r} failed, its previous version is unchanged: {e}"
+                    f"writing document {built[0].doc.id!r} failed, "
+                    f"its previous version is unchanged: {e}"
                 ) from e
+            for rows in built:
+                try:
+                    self._write([(self.q["swap_document"], rows.swap_params())])
+                except Exception as e:
+                    self._discard_staged()
+                    raise StoreError(
+                        f"writing document {rows.doc.id!r} failed, "
+                        f"its previous version is unchanged: {e}"
+                    ) from e
 
     def set_groups(self, doc_id: str, groups: Sequence[str]) -> bool:
         params = {"doc_id": doc_id, "doc_groups": normalise_groups(groups)}
@@ -223,11 +250,19 @@ class CypherStore(GraphStore):
         return int(total) > fetch
 
     def fulltext_search(self, text: str, k: int, groups: Groups) -> list[ScoredChunk]:
-        query = self.dialect.fulltext_text(text)
-        if not query or k <= 0:
+        """One index lookup per question word, ranked by fulltext_rank (rare words first)."""
+        terms = [t for t in map(self.dialect.fulltext_text, query_terms(text)) if t]
+        if not terms or k <= 0:
             return []
-        rows = self._read("fulltext_search", groups, q=query, k=k)
-        return [_scored_chunk(r, float(r[6])) for r in rows]
+        cap = max(FULLTEXT_HITS_PER_WORD, 10 * k)
+        hits = []
+        for term in terms:
+            for ids, scores, df in self._read("fulltext_term", groups, q=term, cap=cap):
+                hits.append(([(i, float(s)) for i, s in zip(ids, scores, strict=True)], df))
+        visible = int(self._read("count_chunks", groups)[0][0])
+        best = rank(hits, visible)[:k]
+        rows = {r[0]: r for r in self._read("chunk_hits", groups, ids=[cid for cid, _ in best])}
+        return [_scored_chunk(rows[cid], score) for cid, score in best if cid in rows]
 
     def neighbourhood(
         self, keys: Sequence[str], groups: Groups, hops: int = 1, limit: int = 500
@@ -294,15 +329,17 @@ class CypherStore(GraphStore):
     def cypher(
         self, query: str, params: dict[str, Any] | None, groups: Groups, limit: int = 1000
     ) -> tuple[list[str], list[list[Any]]]:
+        """Askers who may see every document query the graph itself (under the write lock,
+        so no half-staged write is in it); others query a copy pruned to what they see."""
         check_read_only(query)
         asker = normalise_groups(groups)
-        if ADMIN in asker:
-            prune: list[Statement] = []
-            view_key = ""
-        else:
-            prune = [(self.q[name], {"groups": asker}) for name in PRUNE_ORDER]
-            view_key = hashlib.sha1("\0".join(sorted(asker)).encode()).hexdigest()[:16]
-        return self.runner.user_read(query, dict(params or {}), prune, view_key, limit)
+        params = dict(params or {})
+        with self._write_lock:
+            if not self._read("count_hidden_documents", asker)[0][0]:
+                return self.runner.user_read(query, params, [], "", limit)
+        prune = [(self.q[name], {"groups": asker}) for name in PRUNE_ORDER]
+        view_key = hashlib.sha1("\0".join(sorted(asker)).encode()).hexdigest()[:16]
+        return self.runner.user_read(query, params, prune, view_key, limit)
 
     # ---- lifecycle ----------------------------------------------------------------------
     def close(self) -> None:

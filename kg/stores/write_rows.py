@@ -27,7 +27,8 @@ def _vector(values: Sequence[float] | None, dimension: int, what: str) -> list[A
 
 @dataclass
 class WriteRows:
-    groups: list[str]
+    doc: Document
+    stage: str
     chunks: list[Row]
     entities: list[Row]
     mentions: list[Row]
@@ -42,9 +43,15 @@ class WriteRows:
         triples: Sequence[Triple],
         mentions: Sequence[tuple[str, str]],
         dimension: int,
+        stage: str = "",
     ) -> WriteRows:
+        """Rows for one document; chunk, mention and triple rows carry its id, groups and
+        `stage` (the token its staged records are written under) so documents can share
+        statements."""
         if not doc.id:
             raise ValueError("a document needs an id")
+        groups = normalise_groups(doc.groups)
+        owner = {"doc_id": doc.id, "groups": groups, "stage": stage}
         chunk_rows: list[Row] = []
         chunk_ids: set[str] = set()
         for c in chunks:
@@ -55,8 +62,8 @@ class WriteRows:
             chunk_ids.add(c.id)
             chunk_rows.append(
                 {
+                    **owner,
                     "id": c.id,
-                    "doc_id": c.doc_id,
                     "text": c.text,
                     "position": int(c.position),
                     "embedding": _vector(c.embedding, dimension, f"chunk {c.id!r}"),
@@ -103,6 +110,7 @@ class WriteRows:
             mention_set[(chunk_id, t.object_key)] = None
             triple_rows.append(
                 {
+                    **owner,
                     "subject_key": t.subject_key,
                     "object_key": t.object_key,
                     "predicate": t.predicate,
@@ -116,9 +124,40 @@ class WriteRows:
             mention_set[(chunk_id, key)] = None
 
         return cls(
-            groups=normalise_groups(doc.groups),
+            doc=doc,
+            stage=stage,
             chunks=chunk_rows,
             entities=list(entity_rows.values()),
-            mentions=[{"chunk_id": c, "key": k} for c, k in mention_set],
+            mentions=[{"stage": stage, "chunk_id": c, "key": k} for c, k in mention_set],
             triples=triple_rows,
         )
+
+    def swap_params(self) -> dict[str, Any]:
+        """Parameters of the statement that swaps this staged document in."""
+        d = self.doc
+        groups = normalise_groups(d.groups)
+        return {
+            "doc_id": d.id,
+            "doc_groups": groups,
+            "stage": self.stage,
+            "path": d.path,
+            "title": d.title,
+            "sha256": d.sha256,
+        }
+
+
+def merge_entity_rows(documents: Sequence[WriteRows]) -> list[Row]:
+    """One row per entity key across documents (aliases unioned), so a single UNWIND never
+    MERGEs the same key twice."""
+    merged: dict[str, Row] = {}
+    for rows in documents:
+        for row in rows.entities:
+            seen = merged.get(row["key"])
+            if seen is None:
+                merged[row["key"]] = dict(row)
+                continue
+            seen["type"] = seen["type"] or row["type"]
+            seen["aliases"] = list(dict.fromkeys([*seen["aliases"], *row["aliases"]]))
+            if seen["embedding"] is None:
+                seen["embedding"] = row["embedding"]
+    return list(merged.values())

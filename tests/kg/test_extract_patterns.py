@@ -159,3 +159,10 @@ def test_entity_key_rules() -> None:
     assert entity_key("  Brightwater   Labs. ") == "brightwater labs"
     assert entity_key("Captain Eskil Moe") == "eskil moe"
     assert entity_key("A") == "a"
+
+
+def test_odd_input_gives_clean_names(spacy_extractor: SpacyExtractor) -> None:
+    assert spacy_extractor.extract("").triples == []
+    assert spacy_extractor.extract('" “').triples == []
+    got = facts(spacy_extractor.extract("😀 Zoë Ängström founded Café Nord."))
+    assert got == {("zoë ängström", "found", "café nord")}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kg.models import ADMIN, Chunk, Counts
+from kg.models import ADMIN, Chunk, Counts, Document
 from kg.stores.base import GraphStore, ReadOnlyViolation, StoreError
 from tests.kg.store_world import load_world, pub_records, sec_records, triple, vec
 
@@ -134,7 +134,10 @@ def test_triples_filters(world: GraphStore) -> None:
     assert len(world.triples(FINANCE, limit=3)) == 3
     t = world.triples(PUBLIC, subject="orin vale")[0]
     assert (t.subject, t.object, t.doc, t.chunk) == (
-        "Orin Vale", "Brightwater Labs", "/docs/pub.md", "pub:0"
+        "Orin Vale",
+        "Brightwater Labs",
+        "/docs/pub.md",
+        "pub:0",
     )
 
 
@@ -157,6 +160,21 @@ def test_fulltext_search(world: GraphStore) -> None:
     found = {h.chunk.id for h in world.fulltext_search("Karsk", 5, PUBLIC)}
     assert found == {"pub:1"}
     assert world.fulltext_search("?!", 3, PUBLIC) == []
+
+
+def test_fulltext_ranks_passages_holding_more_rare_words_first(store: GraphStore) -> None:
+    texts = [
+        "Ferries connect the islands in summer.",
+        "Karsk is a city in the north. It has a harbour.",
+        "The harbour of Karsk freezes every winter and the ferries stop until spring.",
+        "The winter festival is held in Lenhold.",
+    ]
+    doc = Document("/docs/sea.md", "/docs/sea.md", "Sea", "sha-sea", [])
+    chunks = [Chunk(f"sea:{i}", doc.id, t, i, vec(20 + i)) for i, t in enumerate(texts)]
+    store.replace_document(doc, chunks, [], [], [])
+    hits = store.fulltext_search("What happens to the ferries when the harbour freezes?", 3, [])
+    assert [h.chunk.id for h in hits][0] == "sea:2"
+    assert len(hits) == 3 and hits[0].score > hits[1].score >= hits[2].score > 0
 
 
 # ---- replace and delete --------------------------------------------------------------------
@@ -241,6 +259,13 @@ def test_cypher_refuses_writes(world: GraphStore, query: str) -> None:
     assert world.get_document("/docs/sec.md", FINANCE).groups == ["finance"]
 
 
+def test_backend_itself_refuses_writes(world: GraphStore) -> None:
+    """Behind the keyword pre-check, the backend's own read-only mode refuses writes."""
+    with pytest.raises(ReadOnlyViolation):
+        world.runner.user_read("CREATE (:Entity {key: 'x'})", {}, [], "", 10)
+    assert world.counts(EVERYONE).entities == 5
+
+
 def test_cypher_allows_write_words_in_strings(world: GraphStore) -> None:
     cols, rows = world.cypher(
         "MATCH (c:Chunk) WHERE c.text CONTAINS $w OR c.text = 'DELETE; SET' RETURN c.id AS id",
@@ -259,8 +284,17 @@ def test_cypher_sees_only_visible_part(world: GraphStore) -> None:
     assert public_keys == ["brightwater labs", "karsk", "orin vale"]
     rels = "MATCH (:Entity)-[r:REL]->(:Entity) RETURN count(r)"
     assert world.cypher(rels, None, PUBLIC)[1] == [[2]]
-    # A write elsewhere is seen by the next query (cached views are invalidated).
-    world.set_groups("/docs/sec.md", [])
+    # A write is seen by the next query (cached views are invalidated).
+    doc, chunks, entities, triples, mentions = pub_records()
+    doc.id = doc.path = "/docs/pub2.md"
+    for c in chunks:
+        c.id, c.doc_id = c.id.replace("pub", "pub2"), doc.id
+    for t in triples:
+        t.chunk_id = t.chunk_id.replace("pub", "pub2")
+    world.replace_document(doc, chunks, entities, triples, [])
+    assert world.cypher(query, None, PUBLIC)[1] == [["/docs/pub.md"], ["/docs/pub2.md"]]
+    world.delete_document("/docs/pub2.md")
+    world.set_groups("/docs/sec.md", [])  # now public: no view needed at all
     assert len(world.cypher(query, None, PUBLIC)[1]) == 2
     assert world.cypher(rels, None, PUBLIC)[1] == [[4]]
 
@@ -280,3 +314,33 @@ def test_cypher_params_limit_and_values(world: GraphStore) -> None:
     assert len(limited) == 3
     with pytest.raises(StoreError):
         world.cypher("MATCH (c:Chunk RETURN c", None, PUBLIC)
+
+
+# ---- batched writes ------------------------------------------------------------------------
+def test_replace_documents_batch_equals_one_by_one(store: GraphStore) -> None:
+    store.replace_documents([pub_records(), sec_records()])
+    assert store.counts(EVERYONE) == Counts(documents=2, chunks=4, entities=5, triples=4)
+    assert set(store.find_entities(["orin vale"], PUBLIC)[0].aliases) == {
+        "Orin",
+        "O. Vale",
+        "Orin Vale",
+    }
+    assert facts(store.neighbourhood(["orin vale"], FINANCE)) == {
+        ("orin vale", "found", "brightwater labs"),
+        ("mira tal", "mother of", "orin vale"),
+    }
+
+
+def test_replace_documents_failure_names_the_document(store: GraphStore) -> None:
+    bad = sec_records()
+    bad[1][0].embedding = ["oops"] * 384  # type: ignore[list-item]
+    with pytest.raises(StoreError, match="sec.md"):
+        store.replace_documents([pub_records(), bad])
+    assert [d.id for d in store.list_documents(EVERYONE)] == ["/docs/pub.md"]
+    assert store.counts(EVERYONE) == Counts(documents=1, chunks=2, entities=3, triples=2)
+    invalid = sec_records()
+    invalid[1][0].doc_id = "/docs/other.md"
+    store.clear()
+    with pytest.raises(ValueError, match="sec.md"):
+        store.replace_documents([pub_records(), invalid])
+    assert [d.id for d in store.list_documents(EVERYONE)] == ["/docs/pub.md"]

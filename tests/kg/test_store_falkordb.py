@@ -14,7 +14,7 @@ import pytest
 from kg.models import ADMIN
 from kg.settings import Settings
 from kg.stores import open_store
-from kg.stores.base import ReadOnlyViolation, StoreError
+from kg.stores.base import StoreError
 from kg.stores.falkordb.server import (
     MAX_SOCKET_PATH,
     PID_NAME,
@@ -132,9 +132,15 @@ def test_dimension_mismatch_is_refused(tmp_path: Path) -> None:
         assert store.counts([]).documents == 0
 
 
-def test_server_side_read_only_guard(store) -> None:
-    """Behind the keyword check, FalkorDB's ro_query itself refuses writes."""
-    load_world(store)
-    with pytest.raises(ReadOnlyViolation):
-        store.runner.user_read("CREATE (:Entity {key: 'x'})", {}, [], "", 10)
-    assert store.counts([ADMIN]).entities == 5
+def test_close_compacts_the_append_only_file(tmp_path: Path, monkeypatch) -> None:
+    """After close the data sits in a snapshot, not in a log of queries to replay."""
+    import kg.stores.falkordb.server as server_module
+
+    monkeypatch.setattr(server_module, "COMPACT_BYTES", 0)
+    with open_folder(tmp_path) as store:
+        load_world(store)
+    logs = tmp_path / "appendonlydir"
+    assert [p.stat().st_size for p in logs.glob("*.incr.aof")] == [0]
+    assert max(p.stat().st_size for p in logs.glob("*.base.rdb")) > 10_000
+    with open_folder(tmp_path) as store:
+        assert store.counts([ADMIN]).triples == 4

@@ -75,3 +75,61 @@ def test_unknown_format_is_a_clear_error(splits: dict, tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="unknown format 'csv'"):
         write_splits(splits, "csv", tmp_path)
     assert not list(tmp_path.iterdir())
+
+
+# ---- against the real store: only what the groups may see is exported -------------------
+def exported(folder: Path) -> list[dict]:
+    return [json.loads(line) for split in folder.glob("*.jsonl")
+            for line in split.read_text().splitlines()]  # fmt: skip
+
+
+def test_export_respects_groups_in_the_real_store(store, tmp_path: Path) -> None:
+    from tests.kg.store_world import load_world
+    from training.export import export_dataset
+
+    load_world(store)  # /docs/pub.md public; /docs/sec.md restricted to "finance"
+    public = export_dataset(store, "chat", tmp_path / "public", fractions=(1.0, 0.0, 0.0))
+    assert public.facts == 2 and public.directions == {"forward": 2, "reverse": 2}
+    rows = exported(tmp_path / "public")
+    assert {r["doc"] for r in rows} == {"/docs/pub.md"}
+    assert not [r for r in rows if "Mira Tal" in json.dumps(r)]
+
+    finance = export_dataset(store, "chat", tmp_path / "finance", groups=["finance"],
+                             fractions=(1.0, 0.0, 0.0))  # fmt: skip
+    assert finance.facts == 4
+    rows = exported(tmp_path / "finance")
+    assert {r["doc"] for r in rows} == {"/docs/pub.md", "/docs/sec.md"}
+    mother = [r for r in rows if r["predicate"] == "mother of" and r["direction"] == "reverse"]
+    assert mother[0]["messages"][0]["content"] == "Whose mother is Mira Tal?"
+    assert mother[0]["messages"][1]["content"] == "Orin Vale"
+    assert mother[0]["chunk"] == "sec:0"
+
+
+def test_export_of_an_empty_view_is_a_clear_error(store, tmp_path: Path) -> None:
+    from training.export import export_dataset
+
+    with pytest.raises(ValueError, match="nothing to export"):
+        export_dataset(store, "hf", tmp_path / "hf")
+
+
+def test_cli_export_writes_the_hf_folder(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    from kg.settings import Settings
+    from kg.stores import open_store
+    from tests.kg.store_world import load_world
+    from ui.cli import main
+
+    folder = tmp_path / "s"
+    with open_store(Settings(store=folder, backend="falkordb")) as store:
+        load_world(store)
+    out = tmp_path / "hf"
+    args = ["export", "--store", str(folder), "--format", "hf", "--out", str(out),
+            "--groups", "finance", "--paraphrases", "2", "--hops", "2", "--split", "0.5,0.5,0"]
+    assert main(args) == 0  # fmt: skip
+    report = json.loads(capsys.readouterr().out)
+    dd = load_from_disk(str(out))
+    assert set(dd) == {"train", "validation"}  # the empty test split is left out
+    assert report["splits"] == {"train": len(dd["train"]), "validation": len(dd["validation"]),
+                                "test": 0}  # fmt: skip
+    assert sum(report["splits"].values()) == report["pairs"] and report["directions"]["2hop"] > 0
+    assert main([*args[:-1], "1,1,1"]) == 2  # bad split: a clear error, nothing lost
+    assert load_from_disk(str(out))["train"].num_rows == dd["train"].num_rows

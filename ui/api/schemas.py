@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 Scalar = str | int | float | bool | None
+ParamName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")]
 
 
 class Strict(BaseModel):
@@ -21,7 +22,7 @@ class AskRequest(Strict):
 
 class CypherRequest(Strict):
     query: str = Field(min_length=1, max_length=10_000)
-    params: dict[str, Scalar | list[Scalar]] = Field(default_factory=dict)
+    params: dict[ParamName, Scalar | list[Scalar]] = Field(default_factory=dict)
     limit: int | None = Field(None, ge=1, le=100_000, description="capped by the server's limit")
 
 

@@ -24,7 +24,7 @@ def _triple_text(triple: Any) -> str:
 
 def answer_markdown(answer: dict[str, Any]) -> str:
     if answer.get("refused"):
-        return f"### I don't know\n\n{answer.get('answer') or ''}".strip()
+        return "### I don't know\n\nNothing you may see supports an answer."
     return f"### {answer.get('answer', '')}"
 
 

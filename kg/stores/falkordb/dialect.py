@@ -20,6 +20,8 @@ def schema(dimension: int, m: int, ef_construction: int, ef_runtime: int) -> lis
         "CREATE INDEX FOR (c:Chunk) ON (c.id)",
         "CREATE INDEX FOR (c:Chunk) ON (c.doc_id)",
         "CREATE INDEX FOR (c:StagedChunk) ON (c.id)",
+        "CREATE INDEX FOR (c:StagedChunk) ON (c.stage)",
+        "CREATE INDEX FOR ()-[s:STAGED_REL]-() ON (s.stage)",
         "CREATE INDEX FOR (e:Entity) ON (e.key)",
         "CREATE INDEX FOR ()-[r:REL]-() ON (r.doc_id)",
         f"CREATE VECTOR INDEX FOR (c:Chunk) ON (c.embedding) OPTIONS {hnsw}",

@@ -27,6 +27,7 @@ MAX_SOCKET_PATH = 100  # sun_path holds 107 bytes; keep a margin
 LOCK_NAME = "falkordb.lock"
 PID_NAME = "falkordb.pid"
 LOG_NAME = "falkordb.log"
+COMPACT_BYTES = 1 << 20  # queries logged since the last snapshot worth compacting at close
 
 
 def falkordb_binaries() -> tuple[str, str]:
@@ -102,6 +103,7 @@ class FalkorServer:
         """Shut the server down (it writes its data) and release the folder."""
         proc, self.process = self.process, None
         if proc is not None and proc.poll() is None:
+            self._compact()
             proc.terminate()  # SIGTERM: redis fsyncs the append-only file, then exits
             try:
                 proc.wait(timeout=30)
@@ -113,6 +115,26 @@ class FalkorServer:
             os.close(self._lock_fd)
             self._lock_fd = None
         atexit.unregister(self.stop)
+
+    def _compact(self, timeout: float = 600.0) -> None:
+        """Rewrite the append-only file as a snapshot, so the next start loads the graph
+        (seconds) instead of replaying every write query (as long as the writes took)."""
+        client = redis.Redis(unix_socket_path=str(self.socket), socket_timeout=30)
+        try:
+            info = client.info("persistence")
+            if info.get("aof_current_size", 0) - info.get("aof_base_size", 0) < COMPACT_BYTES:
+                return
+            client.bgrewriteaof()
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline:
+                info = client.info("persistence")
+                if not (info["aof_rewrite_in_progress"] or info["aof_rewrite_scheduled"]):
+                    return
+                time.sleep(0.05)
+        except redis.RedisError:
+            pass  # the append-only file is complete anyway, only slower to load
+        finally:
+            client.close()
 
     # ---- steps ------------------------------------------------------------------------
     def _take_lock(self) -> None:
@@ -162,6 +184,7 @@ class FalkorServer:
             "--logfile", LOG_NAME,
             "--appendonly", "yes",
             "--appendfsync", "everysec",
+            "--auto-aof-rewrite-min-size", "16mb",
             "--save", "",
             "--daemonize", "no",
             "--loadmodule", module,
@@ -191,7 +214,7 @@ class FalkorServer:
                     client.ping()
                     client.close()
                     return
-                except (redis.ConnectionError, redis.BusyLoadingError):
+                except (redis.ConnectionError, redis.TimeoutError, redis.BusyLoadingError):
                     pass
             time.sleep(0.05)
         raise StoreError(

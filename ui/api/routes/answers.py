@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter
 
+from qa.models import Answer
 from ui.api.deps import PrincipalDep, ServicesDep
-from ui.api.jsonable import to_jsonable
 from ui.api.schemas import ERRORS, AskRequest, Me
 
 router = APIRouter(tags=["answers"], responses=ERRORS)
 
 
 @router.post("/ask", summary="Answer a question from the graph, citing evidence")
-def ask(body: AskRequest, services: ServicesDep, principal: PrincipalDep) -> dict[str, Any]:
-    answer = services.answers.ask(principal, body.question, body.route, body.adapter)
-    return to_jsonable(answer)
+def ask(body: AskRequest, services: ServicesDep, principal: PrincipalDep) -> Answer:
+    return services.answers.ask(principal, body.question, body.route, body.adapter)
 
 
 @router.get("/adapters", summary="LoRA adapters that /api/ask accepts by name")

@@ -24,15 +24,8 @@ def safe_name(name: str) -> str:
     return cleaned[:200]
 
 
-def _file_statuses(report: Any) -> dict[str, str]:
-    """path -> status from an ingest report, whatever its exact shape."""
-    data = to_jsonable(report)
-    files = data.get("files", []) if isinstance(data, dict) else []
-    return {
-        str(f.get("path", "")): str(f.get("status", ""))
-        for f in files
-        if isinstance(f, dict)
-    }
+def _file_statuses(report: dict[str, Any]) -> dict[str, str]:
+    return {str(f["path"]): str(f["status"]) for f in report.get("files", [])}
 
 
 class DocumentService:
@@ -70,9 +63,10 @@ class DocumentService:
             except Exception:
                 self._restore(previous, failed=set(previous))
                 raise
-            statuses = _file_statuses(report)
+            data = to_jsonable(report.to_dict())
+            statuses = _file_statuses(data)
             self._restore(previous, {p for p in paths if statuses.get(str(p)) == "error"})
-        return to_jsonable(report)
+        return data
 
     @staticmethod
     def _restore(previous: dict[Path, bytes | None], failed: set[Path]) -> None:

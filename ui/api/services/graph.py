@@ -9,8 +9,8 @@ from typing import Any
 
 from kg.models import StoredTriple
 from kg.stores.base import ReadOnlyViolation, StoreError
+from kg.stores.readonly import check_read_only
 from ui.api.auth import Principal
-from ui.api.cypher_guard import check_read_only
 from ui.api.errors import BadRequest, NotFound, QueryTimeout, UnsafeQuery
 from ui.api.jsonable import to_jsonable
 from ui.api.services.runtime import Runtime
@@ -37,8 +37,15 @@ class GraphService:
         params: dict[str, Any] | None = None,
         limit: int | None = None,
     ) -> dict[str, Any]:
-        """Run a read-only statement over what the caller's groups may see."""
-        check_read_only(query)
+        """Run a read-only statement over what the caller's groups may see.
+
+        The store's statement check runs here first, so a write, a writing procedure or a
+        second statement is refused before it takes a worker; the store runs it read-only.
+        """
+        try:
+            check_read_only(query)
+        except ReadOnlyViolation as exc:
+            raise UnsafeQuery(str(exc)) from exc
         cap = self.rt.settings.cypher_max_rows
         limit = max(1, min(limit or cap, cap))
         future = self._pool.submit(

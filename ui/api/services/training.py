@@ -7,13 +7,12 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from training.export import FORMATS, export_dataset
 from ui.api.auth import Principal
 from ui.api.errors import BadRequest, Conflict, NotFound
 from ui.api.jobs import Job, JobRegistry
 from ui.api.jsonable import to_jsonable
 from ui.api.services.runtime import Runtime
-
-FORMATS = ("chat", "alpaca", "sharegpt", "hf")
 
 
 class TrainingService:
@@ -23,20 +22,17 @@ class TrainingService:
 
     def _export_into(
         self, principal: Principal, folder: Path, fmt: str, **options: Any
-    ) -> tuple[Any, list[Path]]:
-        from training.export import export_dataset
-
+    ) -> dict[str, Any]:
+        """Write the dataset under `folder`; the report says which files."""
         if fmt not in FORMATS:
             raise BadRequest(f"format must be one of {', '.join(FORMATS)}")
-        folder.mkdir(parents=True, exist_ok=True)
-        report = export_dataset(
-            self.rt.store, fmt, str(folder / f"kgqa-{fmt}"), groups=list(principal.groups),
-            **options,
-        )
-        files = sorted(p for p in folder.rglob("*") if p.is_file())
-        if not files:
-            raise NotFound("nothing to export: no visible triples")
-        return report, files
+        try:
+            report = export_dataset(
+                self.rt.store, fmt, folder, groups=list(principal.groups), **options
+            )
+        except ValueError as exc:  # nothing visible to export
+            raise NotFound(str(exc)) from exc
+        return report.as_dict()
 
     def export(
         self,
@@ -47,16 +43,15 @@ class TrainingService:
         paraphrases: int = 1,
         seed: int = 0,
     ) -> Path:
-        """One downloadable file: the dataset, or a zip when the format writes several."""
+        """One downloadable file: a zip of the splits (train/validation/test) in `fmt`."""
         principal.require_admin("exporting datasets")
         folder = self.rt.folder("exports") / uuid.uuid4().hex[:12]
-        _, files = self._export_into(
+        self._export_into(
             principal, folder / "data", fmt,
             reverse=reverse, hops=hops, paraphrases=paraphrases, seed=seed,
         )
-        if len(files) == 1:
-            return files[0]
-        archive = shutil.make_archive(str(folder / f"kgqa-{fmt}"), "zip", folder / "data")
+        suffix = "reverse" if reverse else "forward"
+        archive = shutil.make_archive(str(folder / f"kgqa-{fmt}-{suffix}"), "zip", folder / "data")
         return Path(archive)
 
     def start(
@@ -81,16 +76,15 @@ class TrainingService:
             from training.lora import TrainConfig, train
 
             job.message = "exporting the dataset"
-            data_dir = self.rt.folder("exports") / f"train-{job.id}"
-            _, files = self._export_into(principal, data_dir, "chat", reverse=reverse)
-            data = next((f for f in files if "train" in f.name), files[0])
-            job.message = "training"
+            data = self.rt.folder("exports") / f"train-{job.id}"
+            exported = self._export_into(principal, data, "chat", reverse=reverse)
+            job.message = f"training on {exported['pairs']} QA pairs"
             config = TrainConfig(
                 data=str(data), out=str(out), epochs=epochs, max_steps=max_steps,
-                rank=rank, lr=lr, batch_size=batch_size,
+                rank=rank, lr=lr, batch_size=batch_size, progress_bar=False,
             )
             result = train(config, on_progress=job.report)
-            return {"adapter": name, **to_jsonable(result)}
+            return {"adapter": name, "dataset": exported, **to_jsonable(result)}
 
         job = self.jobs.start("train", work)
         if job is None:
