@@ -142,7 +142,7 @@ def build(dialect: Dialect) -> dict[str, str]:
     # An entity is visible when a visible chunk mentions it.
     mentioned = f"MATCH (c:Chunk)-[:MENTIONS]->(e) WHERE {visible('c')} "
     q["find_entities"] = (
-        "MATCH (e:Entity) WHERE e.key IN $keys OR any(a IN e.aliases WHERE a IN $keys) "
+        "MATCH (e:Entity) WHERE e.key IN $keys OR any(a IN e.aliases WHERE toLower(a) IN $lower) "
         + mentioned
         + f"RETURN DISTINCT {ENTITY}"
     )

@@ -204,7 +204,11 @@ class CypherStore(GraphStore):
         return [Chunk(*r) for r in rows]
 
     def find_entities(self, keys: Sequence[str], groups: Groups) -> list[Entity]:
-        found = [_entity(r) for r in self._read("find_entities", groups, keys=list(keys))]
+        """Exact keys, or aliases compared case-insensitively."""
+        lower = [k.lower() for k in keys]
+        found = [
+            _entity(r) for r in self._read("find_entities", groups, keys=list(keys), lower=lower)
+        ]
         order = {k: i for i, k in enumerate(keys)}
         return sorted(found, key=lambda e: order.get(e.key, len(order)))
 

@@ -72,7 +72,7 @@ def test_find_entities_by_key_or_alias(world: GraphStore) -> None:
     assert orin.name == "Orin Vale" and orin.type == "PERSON"
     assert set(orin.aliases) == {"Orin", "O. Vale", "Orin Vale"}  # unioned across documents
     assert world.find_entities(["mira tal"], PUBLIC) == []
-    assert [e.key for e in world.find_entities(["Mira"], FINANCE)] == ["mira tal"]
+    assert [e.key for e in world.find_entities(["mira"], FINANCE)] == ["mira tal"]
 
 
 def test_entity_fulltext_and_vector(world: GraphStore) -> None:
