@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 CYPHER_LINT := tools/cypher-lint/node_modules
 DEMO_STORE ?= .cache/demo-store
 
-.PHONY: install demo test lint bench clean
+.PHONY: install demo test lint bench clean browser
 
 install: $(STAMP)
 
@@ -40,6 +40,14 @@ test: $(STAMP) $(CYPHER_LINT)
 bench: $(STAMP)
 	$(PY) bench/ingest.py
 	$(PY) bench/retrieval.py
+	$(PY) bench/store.py
 
 clean:
 	rm -rf $(DEMO_STORE) .pytest_cache
+
+# Debian's headless Chromium and its driver, for the browser test and scripts/screenshot.py.
+# When apt cannot install them the browser test skips and says why.
+browser:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
+	  { apt-get update -q && apt-get install -y -q chromium chromium-driver; } || \
+	  echo "browser: could not install chromium + chromium-driver; the browser test will skip"

@@ -76,6 +76,15 @@ class Settings(BaseSettings):
     answer_mode: Literal["extractive", "llm"] = "extractive"
     model_cache: Path = Path.home() / ".cache" / "kgqa"  # dequantized generator copies
 
+    # HTTP API and Gradio app (ui/api): keys map to groups and a role (reader | admin)
+    api_keys_file: Path | None = None  # JSON or TOML: {"keys": {"<key>": {groups, role}}}
+    api_keys: str = ""  # the same mapping as a JSON string (env KGQA_API_KEYS)
+    api_public_role: Literal["off", "reader", "admin"] = "reader"  # callers without a key
+    api_max_body_kb: int = 256  # JSON request bodies
+    api_max_upload_mb: float = 50.0  # one multipart upload request
+    cypher_max_rows: int = 1000
+    cypher_timeout_s: float = 10.0
+
     def with_overrides(self, **values: Any) -> Settings:
         """A copy with the given non-None values replaced (CLI flags win over env)."""
         data = {k: v for k, v in values.items() if v is not None}

@@ -15,6 +15,10 @@ from typing import Any
 from kg.models import Chunk, Counts, Document, Entity, ScoredChunk, StoredTriple, Triple
 
 Groups = Sequence[str]
+# Everything one document contributes: (doc, chunks, entities, triples, mentions).
+DocumentRecords = tuple[
+    Document, Sequence[Chunk], Sequence[Entity], Sequence[Triple], Sequence[tuple[str, str]]
+]
 
 
 class StoreError(RuntimeError):
@@ -44,6 +48,15 @@ class GraphStore(ABC):
         `mentions` are (chunk_id, entity_key) pairs; triples carry chunk_id and keys.
         """
 
+    def replace_documents(self, batch: Sequence[DocumentRecords]) -> None:
+        """replace_document for many documents; backends may override to save round trips.
+
+        Each document stays all-or-nothing on its own; on failure the exception names the
+        first failing document and the ones before it may already be written.
+        """
+        for doc, chunks, entities, triples, mentions in batch:
+            self.replace_document(doc, chunks, entities, triples, mentions)
+
     @abstractmethod
     def set_groups(self, doc_id: str, groups: Sequence[str]) -> bool:
         """Change a document's access groups (and its derived records'); False if unknown."""
@@ -51,6 +64,10 @@ class GraphStore(ABC):
     @abstractmethod
     def delete_document(self, doc_id: str) -> bool:
         """Remove a document and what only it supports; entities mentioned elsewhere stay."""
+
+    @abstractmethod
+    def clear(self) -> None:
+        """Remove every document, chunk, entity and relation; indexes stay."""
 
     # --- reads -------------------------------------------------------------------------
     @abstractmethod

@@ -1,0 +1,236 @@
+"""Every Cypher statement the store runs, built once from constant templates and a dialect.
+
+Nothing here is built from data: user values always travel as parameters. `statements()`
+enumerates them all (schema included) so a backend's linter can check each one.
+
+Graph model (see README, "Graph model"):
+  (:Document {id, path, title, sha256, groups})
+  (:Chunk {id, doc_id, text, position, embedding, groups})-[:PART_OF]->(:Document)
+  (:Entity {key, name, type, aliases, embedding})
+  (:Entity)-[:REL {predicate, chunk_id, doc_id, sentence, groups}]->(:Entity)
+  (:Chunk)-[:MENTIONS]->(:Entity)
+While a document is being replaced its new chunks are (:StagedChunk {stage}) and its new
+relations [:STAGED_REL {stage}]; one final statement swaps them in (see cypher_store.py).
+"""
+
+from __future__ import annotations
+
+from kg.stores.cypher_backend import Dialect
+
+MAX_PATH_HOPS = 4  # paths() tries lengths 1..MAX_PATH_HOPS, each a constant statement
+
+
+def visible(var: str) -> str:
+    """The visibility predicate on a node or edge carrying denormalised `groups`."""
+    return (
+        f"(size({var}.groups) = 0 OR '*' IN $groups OR any(g IN {var}.groups WHERE g IN $groups))"
+    )
+
+
+# A triple as returned by every relation read: [subject name, predicate, object name,
+# subject key, object key, doc id, chunk id, sentence] for edge variable `r`.
+TRIPLE = (
+    "[startNode({r}).name, {r}.predicate, endNode({r}).name, startNode({r}).key,"
+    " endNode({r}).key, {r}.doc_id, {r}.chunk_id, {r}.sentence]"
+)
+ENTITY = "e.key, e.name, e.type, e.aliases"
+CHUNK_COLUMNS = "c.id, c.doc_id, c.text, c.position, d.path, d.title"
+CHUNK_HIT = CHUNK_COLUMNS + ", score"
+
+# Deletes a document's chunks and relations, then the entities nothing mentions any more
+# (a staged chunk's mention counts, so an entity the new version keeps is kept).
+# Expects $doc_id; leaves one row behind.
+_DROP_DOCUMENT = """
+OPTIONAL MATCH (:Chunk {doc_id: $doc_id})-[:MENTIONS]->(m:Entity)
+WITH collect(DISTINCT m) AS touched
+OPTIONAL MATCH ()-[r:REL {doc_id: $doc_id}]->()
+DELETE r
+WITH touched, count(*) AS _r
+OPTIONAL MATCH (c:Chunk {doc_id: $doc_id})
+DETACH DELETE c
+WITH touched, count(*) AS _c
+OPTIONAL MATCH (d:Document {id: $doc_id})
+DETACH DELETE d
+WITH touched, count(*) AS _d
+UNWIND touched AS e
+WITH e WHERE NOT (e)<-[:MENTIONS]-()
+DETACH DELETE e
+WITH count(*) AS _e
+"""
+
+_PROMOTE = """
+CREATE (d:Document {id: $doc_id, path: $path, title: $title, sha256: $sha256,
+                    groups: $doc_groups})
+WITH d
+MATCH (c:StagedChunk {stage: $stage})
+SET c:Chunk
+SET c.stage = null
+REMOVE c:StagedChunk
+CREATE (c)-[:PART_OF]->(d)
+WITH count(*) AS _p
+MATCH ()-[s:STAGED_REL {stage: $stage}]->()
+WITH s, startNode(s) AS a, endNode(s) AS b
+CREATE (a)-[:REL {predicate: s.predicate, chunk_id: s.chunk_id, doc_id: s.doc_id,
+                  sentence: s.sentence, groups: s.groups}]->(b)
+DELETE s
+RETURN count(*)
+"""
+
+
+def build(dialect: Dialect) -> dict[str, str]:
+    """Name -> statement for everything the store runs after the schema exists."""
+    vec = dialect.vector
+    q: dict[str, str] = {}
+
+    # ---- meta -----------------------------------------------------------------------------
+    q["meta_get"] = "MATCH (m:StoreMeta) RETURN m.schema, m.dimension"
+    q["meta_set"] = "MERGE (m:StoreMeta) SET m.schema = $schema, m.dimension = $dimension"
+
+    # ---- staged writes (invisible to every read until the swap) ---------------------------
+    q["stage_chunks"] = (
+        "UNWIND $rows AS r "
+        "CREATE (c:StagedChunk {id: r.id, doc_id: r.doc_id, text: r.text,"
+        " position: r.position, groups: r.groups, stage: r.stage}) "
+        f"SET c.embedding = {vec('r.embedding')}"
+    )
+    q["merge_entities"] = (
+        "UNWIND $rows AS r "
+        "MERGE (e:Entity {key: r.key}) "
+        "ON CREATE SET e.name = r.name, e.type = r.type, e.aliases = [] "
+        "SET e.aliases = reduce(acc = coalesce(e.aliases, []), a IN r.aliases |"
+        " CASE WHEN a IN acc THEN acc ELSE acc + a END),"
+        " e.type = CASE WHEN coalesce(e.type, '') = '' THEN r.type ELSE e.type END,"
+        f" e.embedding = coalesce(e.embedding, {vec('r.embedding')})"
+    )
+    q["stage_mentions"] = (
+        "UNWIND $rows AS r "
+        "MATCH (c:StagedChunk {id: r.chunk_id}) WHERE c.stage = r.stage "
+        "MATCH (e:Entity {key: r.key}) "
+        "MERGE (c)-[:MENTIONS]->(e)"
+    )
+    q["stage_triples"] = (
+        "UNWIND $rows AS r "
+        "MATCH (a:Entity {key: r.subject_key}) "
+        "MATCH (b:Entity {key: r.object_key}) "
+        "CREATE (a)-[:STAGED_REL {predicate: r.predicate, chunk_id: r.chunk_id,"
+        " doc_id: r.doc_id, sentence: r.sentence, groups: r.groups, stage: r.stage}]->(b)"
+    )
+    # The one atomic statement that replaces the old version with the staged one.
+    q["swap_document"] = _DROP_DOCUMENT + _PROMOTE
+    q["delete_document"] = _DROP_DOCUMENT + "RETURN _e"
+    # Whatever a failed or interrupted write left behind (any stage).
+    q["discard_staged_chunks"] = "MATCH (c:StagedChunk) DETACH DELETE c"
+    q["discard_staged_rels"] = "MATCH ()-[s:STAGED_REL]->() DELETE s"
+    q["discard_orphan_entities"] = "MATCH (e:Entity) WHERE NOT (e)<-[:MENTIONS]-() DETACH DELETE e"
+    q["set_groups"] = (
+        "MATCH (d:Document {id: $doc_id}) SET d.groups = $doc_groups "
+        "WITH d OPTIONAL MATCH (c:Chunk {doc_id: $doc_id}) "
+        "WITH d, collect(c) AS cs FOREACH (x IN cs | SET x.groups = $doc_groups) "
+        "WITH d OPTIONAL MATCH ()-[r:REL {doc_id: $doc_id}]->() "
+        "WITH d, collect(r) AS rs FOREACH (x IN rs | SET x.groups = $doc_groups) "
+        "RETURN count(d)"
+    )
+
+    # ---- reads --------------------------------------------------------------------------
+    doc_cols = "d.id, d.path, d.title, d.sha256, d.groups"
+    q["get_document"] = f"MATCH (d:Document {{id: $doc_id}}) WHERE {visible('d')} RETURN {doc_cols}"
+    q["list_documents"] = f"MATCH (d:Document) WHERE {visible('d')} RETURN {doc_cols} ORDER BY d.id"
+    q["get_chunks"] = (
+        "UNWIND $ids AS id MATCH (c:Chunk {id: id}) "
+        f"WHERE {visible('c')} RETURN c.id, c.doc_id, c.text, c.position"
+    )
+    # An entity is visible when a visible chunk mentions it.
+    mentioned = f"MATCH (c:Chunk)-[:MENTIONS]->(e) WHERE {visible('c')} "
+    q["find_entities"] = (
+        "MATCH (e:Entity) WHERE e.key IN $keys OR any(a IN e.aliases WHERE toLower(a) IN $lower) "
+        + mentioned
+        + f"RETURN DISTINCT {ENTITY}"
+    )
+    q["entity_fulltext"] = (
+        dialect.fulltext_call("Entity")
+        + " WITH node AS e, score "
+        + mentioned
+        + f"WITH DISTINCT e, score RETURN {ENTITY}, score ORDER BY score DESC LIMIT $k"
+    )
+    q["entity_vector"] = (
+        dialect.vector_call("Entity")
+        + " WITH node AS e, score "
+        + mentioned
+        + f"WITH DISTINCT e, score RETURN {ENTITY}, score"
+    )
+    q["neighbours"] = (
+        "UNWIND $keys AS k MATCH (:Entity {key: k})-[r:REL]-(:Entity) "
+        f"WHERE {visible('r')} RETURN {TRIPLE.format(r='r')} LIMIT $limit"
+    )
+    for hops in range(1, MAX_PATH_HOPS + 1):
+        q[f"paths_{hops}"] = (
+            "MATCH (a:Entity {key: $source}) MATCH (b:Entity {key: $target}) "
+            f"MATCH p = (a)-[:REL*{hops}..{hops}]-(b) "
+            f"WHERE all(r IN relationships(p) WHERE {visible('r')}) "
+            f"RETURN [r IN relationships(p) | {TRIPLE.format(r='r')}] LIMIT $limit"
+        )
+    q["triples"] = (
+        "MATCH (a:Entity)-[r:REL]->(b:Entity) "
+        f"WHERE {visible('r')} AND ($subject IS NULL OR a.key = $subject)"
+        " AND ($predicate IS NULL OR r.predicate = $predicate)"
+        " AND ($object IS NULL OR b.key = $object) "
+        f"RETURN {TRIPLE.format(r='r')} "
+        "ORDER BY a.key, r.predicate, b.key, r.chunk_id LIMIT $limit"
+    )
+    q["chunk_entities"] = (
+        "UNWIND $ids AS id MATCH (c:Chunk {id: id}) "
+        f"WHERE {visible('c')} OPTIONAL MATCH (c)-[:MENTIONS]->(e:Entity) "
+        "RETURN c.id, collect(e.key)"
+    )
+    chunk_hit = f" WITH node AS c, score WHERE {visible('c')} MATCH (c)-[:PART_OF]->(d:Document) "
+    q["vector_search"] = dialect.vector_call("Chunk") + chunk_hit + f"RETURN {CHUNK_HIT}"
+    # One word's best $cap visible hits, and how many visible chunks hold it.
+    q["fulltext_term"] = (
+        dialect.fulltext_call("Chunk") + f" WITH node AS c, score WHERE {visible('c')}"
+        " WITH c, score ORDER BY score DESC"
+        " WITH collect(c.id) AS ids, collect(score) AS scores, count(c) AS df"
+        " RETURN ids[..$cap], scores[..$cap], df"
+    )
+    q["chunk_hits"] = (
+        "UNWIND $ids AS id MATCH (c:Chunk {id: id})-[:PART_OF]->(d:Document) "
+        f"WHERE {visible('c')} RETURN {CHUNK_COLUMNS}"
+    )
+    q["total_vector_search"] = "MATCH (c:Chunk) RETURN count(c)"
+    q["total_entity_vector"] = "MATCH (e:Entity) RETURN count(e)"
+    q["count_documents"] = f"MATCH (d:Document) WHERE {visible('d')} RETURN count(d)"
+    q["count_hidden_documents"] = f"MATCH (d:Document) WHERE NOT {visible('d')} RETURN count(d)"
+    q["count_chunks"] = f"MATCH (c:Chunk) WHERE {visible('c')} RETURN count(c)"
+    q["count_entities"] = (
+        f"MATCH (c:Chunk)-[:MENTIONS]->(e:Entity) WHERE {visible('c')} RETURN count(DISTINCT e)"
+    )
+    q["count_triples"] = f"MATCH ()-[r:REL]->() WHERE {visible('r')} RETURN count(r)"
+
+    # ---- pruning a throw-away view down to what $groups may see (cypher()) --------------
+    q["prune_rels"] = f"MATCH ()-[r:REL]->() WHERE NOT {visible('r')} DELETE r"
+    q["prune_chunks"] = f"MATCH (c:Chunk) WHERE NOT {visible('c')} DETACH DELETE c"
+    q["prune_documents"] = f"MATCH (d:Document) WHERE NOT {visible('d')} DETACH DELETE d"
+    return q
+
+
+PRUNE_ORDER = (
+    "discard_staged_rels",
+    "discard_staged_chunks",
+    "prune_rels",
+    "prune_chunks",
+    "prune_documents",
+    "discard_orphan_entities",
+)
+
+
+def statements(
+    dialect: Dialect,
+    dimension: int = 384,
+    m: int = 32,
+    ef_construction: int = 400,
+    ef_runtime: int = 400,
+) -> dict[str, str]:
+    """Every statement the store can emit for `dialect`, schema first (for linters)."""
+    schema = dialect.schema(dimension, m, ef_construction, ef_runtime)
+    out = {f"schema_{i}": s for i, s in enumerate(schema)}
+    out.update(build(dialect))
+    return out

@@ -1,0 +1,353 @@
+"""GraphStore in Cypher, the same for every backend: only the dialect and runner differ.
+
+Replacing a document is all-or-nothing without multi-statement transactions: the new
+version is written as staged records (StagedChunk nodes, STAGED_REL edges) that no read
+sees, then one statement deletes the old version and promotes the staged one. A failure
+before the swap discards the staged records; the swap itself is a single (atomic) statement.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from kg.models import (
+    ADMIN,
+    Chunk,
+    Counts,
+    Document,
+    Entity,
+    ScoredChunk,
+    StoredTriple,
+    Triple,
+    normalise_groups,
+)
+from kg.settings import Settings
+from kg.stores.base import DocumentRecords, GraphStore, Groups, StoreError
+from kg.stores.cypher_backend import Dialect, Runner, Statement
+from kg.stores.cypher_statements import MAX_PATH_HOPS, PRUNE_ORDER, build
+from kg.stores.fulltext_rank import query_terms, rank
+from kg.stores.readonly import check_read_only
+from kg.stores.write_rows import WriteRows, merge_entity_rows
+
+SCHEMA_VERSION = 1
+BATCH = 200  # rows per UNWIND statement
+MAX_VECTOR_FETCH = 100_000
+FULLTEXT_HITS_PER_WORD = 200
+UNLIMITED = 1_000_000_000  # FalkorDB rejects LIMITs near 2**40
+
+
+def _triple(row: list[Any]) -> StoredTriple:
+    s, p, o, sk, ok, doc, chunk, sentence = row
+    return StoredTriple(s, p, o, sk, ok, doc, chunk, sentence or "")
+
+
+def _entity(row: list[Any]) -> Entity:
+    key, name, type_, aliases = row[:4]
+    return Entity(key=key, name=name, type=type_ or "", aliases=list(aliases or []))
+
+
+def _scored_chunk(row: list[Any], score: float) -> ScoredChunk:
+    cid, doc_id, text, position, path, title = row[:6]
+    return ScoredChunk(Chunk(cid, doc_id, text, position), score, path or "", title or "")
+
+
+class CypherStore(GraphStore):
+    """The store over any Cypher backend; see cypher_backend for what a backend supplies."""
+
+    def __init__(
+        self, dialect: Dialect, runner: Runner, dimension: int, settings: Settings | None = None
+    ):
+        settings = settings or Settings()
+        self.dialect = dialect
+        self.runner = runner
+        self.dimension = dimension
+        self.q = build(dialect)
+        self._write_lock = threading.RLock()
+        self._closed = False
+        self._schema = dialect.schema(
+            dimension, settings.hnsw_m, settings.hnsw_ef_construction, settings.hnsw_ef_runtime
+        )
+        runner.ensure_schema(self._schema)
+        self._check_meta()
+        self._discard_staged()  # an interrupted write of an earlier process
+
+    # ---- helpers ------------------------------------------------------------------------
+    def _check_meta(self) -> None:
+        rows = self.runner.read(self.q["meta_get"], {})
+        if rows and rows[0][1] is not None and int(rows[0][1]) != self.dimension:
+            raise StoreError(
+                f"this store holds {rows[0][1]}-dimensional embeddings, not {self.dimension}; "
+                "use the embedding model it was built with or a new --store folder"
+            )
+        params = {"schema": SCHEMA_VERSION, "dimension": self.dimension}
+        self.runner.write([(self.q["meta_set"], params)])
+
+    def _write(self, statements: Sequence[Statement]) -> None:
+        try:
+            self.runner.write(statements)
+        finally:
+            self.runner.invalidate()
+
+    def _discard_staged(self) -> None:
+        names = ("discard_staged_rels", "discard_staged_chunks", "discard_orphan_entities")
+        self._write([(self.q[n], {}) for n in names])
+
+    def _read(self, name: str, groups: Groups | None = None, **params: Any) -> list[list[Any]]:
+        if groups is not None:
+            params["groups"] = normalise_groups(groups)
+        return self.runner.read(self.q[name], params)
+
+    def _check_vector(self, embedding: Sequence[float]) -> list[float]:
+        if len(embedding) != self.dimension:
+            raise ValueError(
+                f"embedding has {len(embedding)} dimensions, store expects {self.dimension}"
+            )
+        return [float(x) for x in embedding]
+
+    # ---- writes -------------------------------------------------------------------------
+    def replace_document(
+        self,
+        doc: Document,
+        chunks: Sequence[Chunk],
+        entities: Sequence[Entity],
+        triples: Sequence[Triple],
+        mentions: Sequence[tuple[str, str]],
+    ) -> None:
+        self.replace_documents([(doc, chunks, entities, triples, mentions)])
+
+    def replace_documents(self, batch: Sequence[DocumentRecords]) -> None:
+        """Stage every document with a few shared UNWIND statements, then swap each in with
+        its own atomic statement. Invalid input is refused before anything is written; a
+        database failure while staging writes nothing, then the documents are retried one
+        by one so the error names the failing one (those before it are written)."""
+        built: list[WriteRows] = []
+        for records in batch:
+            try:
+                built.append(WriteRows.build(*records, self.dimension, uuid.uuid4().hex))
+            except ValueError as e:
+                self.replace_documents(batch[: len(built)])
+                raise ValueError(f"document {records[0].id!r}: {e}") from e
+        if not built:
+            return
+        staging: list[Statement] = []
+        for name, table in (
+            ("stage_chunks", [row for rows in built for row in rows.chunks]),
+            ("merge_entities", merge_entity_rows(built)),
+            ("stage_mentions", [row for rows in built for row in rows.mentions]),
+            ("stage_triples", [row for rows in built for row in rows.triples]),
+        ):
+            for start in range(0, len(table), BATCH):
+                staging.append((self.q[name], {"rows": table[start : start + BATCH]}))
+        with self._write_lock:
+            try:
+                self._write(staging)
+            except Exception as e:
+                self._discard_staged()
+                if len(built) > 1:
+                    for records in batch:
+                        self.replace_document(*records)
+                    return
+                raise StoreError(
+                    f"writing document {built[0].doc.id!r} failed, "
+                    f"its previous version is unchanged: {e}"
+                ) from e
+            for rows in built:
+                try:
+                    self._write([(self.q["swap_document"], rows.swap_params())])
+                except Exception as e:
+                    self._discard_staged()
+                    raise StoreError(
+                        f"writing document {rows.doc.id!r} failed, "
+                        f"its previous version is unchanged: {e}"
+                    ) from e
+
+    def set_groups(self, doc_id: str, groups: Sequence[str]) -> bool:
+        params = {"doc_id": doc_id, "doc_groups": normalise_groups(groups)}
+        with self._write_lock:
+            if not self._read("get_document", [ADMIN], doc_id=doc_id):
+                return False
+            self._write([(self.q["set_groups"], params)])
+        return True
+
+    def delete_document(self, doc_id: str) -> bool:
+        with self._write_lock:
+            if not self._read("get_document", [ADMIN], doc_id=doc_id):
+                return False
+            self._write([(self.q["delete_document"], {"doc_id": doc_id})])
+        return True
+
+    def clear(self) -> None:
+        """Remove every document, chunk, entity and relation (the schema stays)."""
+        with self._write_lock:
+            try:
+                self.runner.reset()
+            finally:
+                self.runner.invalidate()
+            self.runner.ensure_schema(self._schema)
+            self._check_meta()
+
+    # ---- reads --------------------------------------------------------------------------
+    def get_document(self, doc_id: str, groups: Groups) -> Document | None:
+        rows = self._read("get_document", groups, doc_id=doc_id)
+        return Document(*rows[0][:4], groups=list(rows[0][4] or [])) if rows else None
+
+    def list_documents(self, groups: Groups) -> list[Document]:
+        rows = self._read("list_documents", groups)
+        return [Document(*r[:4], groups=list(r[4] or [])) for r in rows]
+
+    def get_chunks(self, chunk_ids: Sequence[str], groups: Groups) -> list[Chunk]:
+        rows = self._read("get_chunks", groups, ids=list(chunk_ids))
+        return [Chunk(*r) for r in rows]
+
+    def find_entities(self, keys: Sequence[str], groups: Groups) -> list[Entity]:
+        """Exact keys, or aliases compared case-insensitively."""
+        lower = [k.lower() for k in keys]
+        found = [
+            _entity(r) for r in self._read("find_entities", groups, keys=list(keys), lower=lower)
+        ]
+        order = {k: i for i, k in enumerate(keys)}
+        return sorted(found, key=lambda e: order.get(e.key, len(order)))
+
+    def entity_fulltext(self, text: str, k: int, groups: Groups) -> list[tuple[Entity, float]]:
+        query = self.dialect.fulltext_text(text)
+        if not query or k <= 0:
+            return []
+        rows = self._read("entity_fulltext", groups, q=query, k=k)
+        return [(_entity(r), float(r[4])) for r in rows]
+
+    def entity_vector(
+        self, embedding: Sequence[float], k: int, groups: Groups
+    ) -> list[tuple[Entity, float]]:
+        rows = self._nearest("entity_vector", embedding, k, groups)
+        return [(_entity(r), score) for r, score in rows]
+
+    def vector_search(
+        self, embedding: Sequence[float], k: int, groups: Groups
+    ) -> list[ScoredChunk]:
+        rows = self._nearest("vector_search", embedding, k, groups)
+        return [_scored_chunk(r, score) for r, score in rows]
+
+    def _nearest(
+        self, name: str, embedding: Sequence[float], k: int, groups: Groups
+    ) -> list[tuple[list[Any], float]]:
+        """Top-k visible by similarity: fetch more than k from the index when the groups
+        hide some hits, until k are visible or the index has nothing more to give."""
+        vector = self._check_vector(embedding)
+        if k <= 0:
+            return []
+        fetch = max(4 * k, 32)
+        while True:
+            rows = self._read(name, groups, v=vector, fetch=fetch)
+            if len(rows) >= k or fetch >= MAX_VECTOR_FETCH or not self._more_than(name, fetch):
+                break
+            fetch *= 4
+        scored = [(r, self.dialect.similarity(r[-1])) for r in rows]
+        scored.sort(key=lambda pair: -pair[1])
+        return scored[:k]
+
+    def _more_than(self, name: str, fetch: int) -> bool:
+        total = self.runner.read(self.q[f"total_{name}"], {})[0][0]
+        return int(total) > fetch
+
+    def fulltext_search(self, text: str, k: int, groups: Groups) -> list[ScoredChunk]:
+        """One index lookup per question word, ranked by fulltext_rank (rare words first)."""
+        terms = [t for t in map(self.dialect.fulltext_text, query_terms(text)) if t]
+        if not terms or k <= 0:
+            return []
+        cap = max(FULLTEXT_HITS_PER_WORD, 10 * k)
+        hits = []
+        for term in terms:
+            for ids, scores, df in self._read("fulltext_term", groups, q=term, cap=cap):
+                hits.append(([(i, float(s)) for i, s in zip(ids, scores, strict=True)], df))
+        visible = int(self._read("count_chunks", groups)[0][0])
+        best = rank(hits, visible)[:k]
+        rows = {r[0]: r for r in self._read("chunk_hits", groups, ids=[cid for cid, _ in best])}
+        return [_scored_chunk(rows[cid], score) for cid, score in best if cid in rows]
+
+    def neighbourhood(
+        self, keys: Sequence[str], groups: Groups, hops: int = 1, limit: int = 500
+    ) -> list[StoredTriple]:
+        """Breadth-first over visible edges, one constant statement per hop."""
+        found: dict[tuple[str, ...], StoredTriple] = {}
+        frontier, seen = list(dict.fromkeys(keys)), set(keys)
+        for _ in range(max(hops, 1)):
+            if not frontier or len(found) >= limit:
+                break
+            rows = self._read("neighbours", groups, keys=frontier, limit=limit)
+            next_keys: list[str] = []
+            for row in rows:
+                t = _triple(row[0])
+                found.setdefault((t.subject_key, t.predicate, t.object_key, t.chunk), t)
+                for key in (t.subject_key, t.object_key):
+                    if key not in seen:
+                        seen.add(key)
+                        next_keys.append(key)
+            frontier = next_keys
+        return list(found.values())[:limit]
+
+    def paths(
+        self, source_key: str, target_key: str, groups: Groups, max_hops: int = 3
+    ) -> list[list[StoredTriple]]:
+        """The shortest visible paths: try length 1, 2, ... and stop at the first found."""
+        for hops in range(1, min(max_hops, MAX_PATH_HOPS) + 1):
+            rows = self._read(
+                f"paths_{hops}", groups, source=source_key, target=target_key, limit=50
+            )
+            if rows:
+                return [[_triple(edge) for edge in row[0]] for row in rows]
+        return []
+
+    def triples(
+        self,
+        groups: Groups,
+        subject: str | None = None,
+        predicate: str | None = None,
+        object: str | None = None,
+        limit: int | None = None,
+    ) -> list[StoredTriple]:
+        rows = self._read(
+            "triples",
+            groups,
+            subject=subject,
+            predicate=predicate,
+            object=object,
+            limit=limit if limit is not None else UNLIMITED,
+        )
+        return [_triple(r[0]) for r in rows]
+
+    def chunk_entities(self, chunk_ids: Sequence[str], groups: Groups) -> dict[str, list[str]]:
+        rows = self._read("chunk_entities", groups, ids=list(chunk_ids))
+        return {cid: sorted(keys) for cid, keys in rows}
+
+    def counts(self, groups: Groups) -> Counts:
+        values = [
+            int(self._read(f"count_{what}", groups)[0][0])
+            for what in ("documents", "chunks", "entities", "triples")
+        ]
+        return Counts(*values)
+
+    def cypher(
+        self, query: str, params: dict[str, Any] | None, groups: Groups, limit: int = 1000
+    ) -> tuple[list[str], list[list[Any]]]:
+        """Askers who may see every document query the graph itself (under the write lock,
+        so no half-staged write is in it); others query a copy pruned to what they see."""
+        check_read_only(query)
+        asker = normalise_groups(groups)
+        params = dict(params or {})
+        with self._write_lock:
+            if not self._read("count_hidden_documents", asker)[0][0]:
+                return self.runner.user_read(query, params, [], "", limit)
+        prune = [(self.q[name], {"groups": asker}) for name in PRUNE_ORDER]
+        view_key = hashlib.sha1("\0".join(sorted(asker)).encode()).hexdigest()[:16]
+        return self.runner.user_read(query, params, prune, view_key, limit)
+
+    # ---- lifecycle ----------------------------------------------------------------------
+    def close(self) -> None:
+        with self._write_lock:
+            if not self._closed:
+                self._closed = True
+                self.runner.close()

@@ -1,0 +1,57 @@
+"""FalkorDB's Cypher: vecf32 vectors, db.idx procedures, RediSearch full-text syntax."""
+
+from __future__ import annotations
+
+import re
+
+name = "falkordb"
+
+# RediSearch treats punctuation as syntax; only word characters reach the index.
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def schema(dimension: int, m: int, ef_construction: int, ef_runtime: int) -> list[str]:
+    hnsw = (
+        f"{{dimension: {int(dimension)}, similarityFunction: 'cosine', M: {int(m)},"
+        f" efConstruction: {int(ef_construction)}, efRuntime: {int(ef_runtime)}}}"
+    )
+    return [
+        "CREATE INDEX FOR (d:Document) ON (d.id)",
+        "CREATE INDEX FOR (c:Chunk) ON (c.id)",
+        "CREATE INDEX FOR (c:Chunk) ON (c.doc_id)",
+        "CREATE INDEX FOR (c:StagedChunk) ON (c.id)",
+        "CREATE INDEX FOR (c:StagedChunk) ON (c.stage)",
+        "CREATE INDEX FOR ()-[s:STAGED_REL]-() ON (s.stage)",
+        "CREATE INDEX FOR (e:Entity) ON (e.key)",
+        "CREATE INDEX FOR ()-[r:REL]-() ON (r.doc_id)",
+        f"CREATE VECTOR INDEX FOR (c:Chunk) ON (c.embedding) OPTIONS {hnsw}",
+        f"CREATE VECTOR INDEX FOR (e:Entity) ON (e.embedding) OPTIONS {hnsw}",
+        "CALL db.idx.fulltext.createNodeIndex('Chunk', 'text')",
+        "CALL db.idx.fulltext.createNodeIndex('Entity', 'name')",
+    ]
+
+
+def vector(expr: str) -> str:
+    return f"vecf32({expr})"
+
+
+def vector_call(label: str) -> str:
+    return (
+        f"CALL db.idx.vector.queryNodes('{label}', 'embedding', $fetch, vecf32($v))"
+        " YIELD node, score"
+    )
+
+
+def fulltext_call(label: str) -> str:
+    return f"CALL db.idx.fulltext.queryNodes('{label}', $q) YIELD node, score"
+
+
+def fulltext_text(text: str) -> str:
+    """Any of the words (OR), so a question finds passages sharing some of its terms."""
+    words = dict.fromkeys(w.lower() for w in _WORD.findall(text))
+    return "|".join(words)
+
+
+def similarity(score: float) -> float:
+    """FalkorDB reports cosine DISTANCE (0 = same direction)."""
+    return 1.0 - float(score)

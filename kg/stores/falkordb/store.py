@@ -1,0 +1,152 @@
+"""The FalkorDB backend: a runner over one graph on the folder's own server."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from falkordb import FalkorDB
+from falkordb.edge import Edge
+from falkordb.node import Node
+from falkordb.path import Path as GraphPath
+from redis.exceptions import ResponseError
+
+from kg.settings import Settings
+from kg.stores.base import ReadOnlyViolation, StoreError
+from kg.stores.cypher_backend import Params, Statement
+from kg.stores.cypher_store import CypherStore
+from kg.stores.falkordb import dialect
+from kg.stores.falkordb.server import FalkorServer
+
+GRAPH = "kg"
+VIEW_PREFIX = f"{GRAPH}__view__"
+MAX_VIEWS = 8
+USER_QUERY_TIMEOUT_MS = 10_000
+_ALREADY = ("already indexed", "already exists")
+
+
+def plain(value: Any) -> Any:
+    """FalkorDB result values as JSON-friendly Python (embeddings left out of nodes)."""
+    if isinstance(value, Node):
+        props = {k: plain(v) for k, v in value.properties.items() if k != "embedding"}
+        return {"labels": list(value.labels), "properties": props}
+    if isinstance(value, Edge):
+        props = {k: plain(v) for k, v in value.properties.items()}
+        return {"type": value.relation, "properties": props}
+    if isinstance(value, GraphPath):
+        return {
+            "nodes": [plain(n) for n in value.nodes()],
+            "relationships": [plain(e) for e in value.edges()],
+        }
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    return value
+
+
+class FalkorRunner:
+    """Runs statements on graph `kg`; user queries run read-only on a pruned copy."""
+
+    def __init__(self, server: FalkorServer, timeout_ms: int = USER_QUERY_TIMEOUT_MS):
+        self.server = server
+        self.db = FalkorDB(unix_socket_path=str(server.socket))
+        self.graph = self.db.select_graph(GRAPH)
+        self.timeout_ms = timeout_ms
+        self._views: OrderedDict[str, int] = OrderedDict()  # view graph -> generation
+        self._generation = 0
+        self._view_lock = threading.Lock()
+        for name in self.db.list_graphs():  # views are throw-away; drop any left behind
+            if name.startswith(VIEW_PREFIX):
+                self.db.select_graph(name).delete()
+
+    def read(self, query: str, params: Params) -> list[list[Any]]:
+        try:
+            result = self.graph.ro_query(query, params)
+        except ResponseError as e:
+            raise StoreError(f"FalkorDB read failed: {e}") from e
+        return [[plain(v) for v in row] for row in result.result_set]
+
+    def write(self, statements: Sequence[Statement]) -> None:
+        for query, params in statements:
+            self.graph.query(query, params)
+
+    def reset(self) -> None:
+        """Drop the whole graph: a fresh HNSW index beats one full of deleted vectors."""
+        if GRAPH in self.db.list_graphs():
+            self.graph.delete()
+        self.graph = self.db.select_graph(GRAPH)
+
+    def ensure_schema(self, statements: Sequence[str]) -> None:
+        for statement in statements:
+            try:
+                self.graph.query(statement)
+            except ResponseError as e:
+                if not any(marker in str(e) for marker in _ALREADY):
+                    raise StoreError(f"creating the schema failed: {e}") from e
+
+    def user_read(
+        self,
+        query: str,
+        params: Params,
+        prune: Sequence[Statement],
+        view_key: str,
+        limit: int,
+    ) -> tuple[list[str], list[list[Any]]]:
+        graph = self._view(view_key, prune) if prune else self.graph
+        try:
+            result = graph.ro_query(query, params, timeout=self.timeout_ms)
+        except ResponseError as e:
+            if "read-only" in str(e):
+                raise ReadOnlyViolation(f"read-only Cypher: {e}") from e
+            raise StoreError(f"Cypher error: {e}") from e
+        columns = [str(h[1]) for h in result.header]
+        rows = [[plain(v) for v in row] for row in result.result_set[:limit]]
+        return columns, rows
+
+    def _view(self, view_key: str, prune: Sequence[Statement]) -> Any:
+        """A copy of the graph with `prune` applied, reused until the next write."""
+        name = VIEW_PREFIX + view_key
+        with self._view_lock:
+            if self._views.get(name) != self._generation:
+                if name in self._views:
+                    self.db.select_graph(name).delete()
+                    del self._views[name]
+                self.graph.copy(name)
+                view = self.db.select_graph(name)
+                for query, params in prune:
+                    view.query(query, params)
+                self._views[name] = self._generation
+            self._views.move_to_end(name)
+            while len(self._views) > MAX_VIEWS:
+                old, _ = self._views.popitem(last=False)
+                self.db.select_graph(old).delete()
+            return self.db.select_graph(name)
+
+    def invalidate(self) -> None:
+        with self._view_lock:
+            self._generation += 1
+
+    def close(self) -> None:
+        try:
+            with self._view_lock:
+                for name in list(self._views):
+                    self.db.select_graph(name).delete()
+                self._views.clear()
+            self.db.connection.close()
+        finally:
+            self.server.stop()
+
+
+def open_falkordb_store(settings: Settings, dimension: int = 384) -> CypherStore:
+    """Start (or reuse nothing: one per folder) the folder's server and open the store."""
+    server = FalkorServer(Path(settings.store))
+    server.start()
+    try:
+        return CypherStore(dialect, FalkorRunner(server), dimension, settings)
+    except BaseException:
+        server.stop()
+        raise

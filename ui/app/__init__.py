@@ -1,0 +1,1 @@
+"""The Gradio app, mounted beside the HTTP API (see ui.app.server)."""
