@@ -33,6 +33,7 @@ class SentenceHit:
     score: float  # cosine to the question + lexical overlap + the chunk-rank prior
     span: str = ""  # the answer text: the sentence, with the one before when it leans on it
     heading: str = ""  # the section it is in (its words count as context)
+    paragraph: tuple[str, ...] = ()  # the sentences around it
 
 
 @dataclass
@@ -95,13 +96,33 @@ class DenseRoute:
             for heading, para in self.split(hit.chunk.text):
                 for i, sent in enumerate(para):
                     span = f"{para[i - 1]} {sent}" if i and leans_on_previous(sent) else sent
-                    pool.append(SentenceHit(sent, hit, prior, span, heading))
+                    pool.append(SentenceHit(sent, hit, prior, span, heading, para))
         if not pool:
             return result
         vectors = self.embed([h.sentence for h in pool])
+        shares: dict[int, bool] = {}
         for h, v in zip(pool, vectors, strict=True):
             words = self.forms(f"{h.heading}. {h.sentence}" if h.heading else h.sentence)
-            lexical = sum(1 for c in cues if c & words) / len(cues) if cues else 0.0
-            h.score += _dot(q_vec, v) + LEXICAL_WEIGHT * lexical
-        result.sentences = sorted(pool, key=lambda h: h.score, reverse=True)
+            hits = sum(1 for c in cues if c & words)
+            shares[id(h)] = hits > 0 or not cues
+            h.score += _dot(q_vec, v) + LEXICAL_WEIGHT * (hits / len(cues) if cues else 0.0)
+        # a sentence (with its heading) sharing no word with the question cannot answer it
+        result.sentences = sorted(pool, key=lambda h: (shares[id(h)], h.score), reverse=True)
+        self._complete(result.sentences[0], cues)
         return result
+
+    def _complete(self, best: SentenceHit, cues: Sequence[frozenset[str]]) -> None:
+        """Add the paragraph's sentence that says what the best one leaves out of the question.
+
+        "How does the orchestra rehearse in midwinter?": the best sentence says how it
+        rehearses; the one about midwinter joins it.
+        """
+        have = self.forms(best.span)
+        missing = [c for c in cues if not c & have]
+        if not missing:
+            return
+        gain = {s: sum(1 for c in missing if c & self.forms(s)) for s in best.paragraph}
+        extra = max(gain, key=gain.__getitem__, default="")
+        if extra and gain[extra] and extra not in best.span:
+            order = best.paragraph.index(extra) < best.paragraph.index(best.sentence)
+            best.span = f"{extra} {best.span}" if order else f"{best.span} {extra}"

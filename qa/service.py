@@ -83,7 +83,9 @@ class QAService:
         dense = None
         if decision.route in ("dense", "hybrid"):
             q_vec = self.embed([info.text])[0]
-            dense = self.dense_route.run(info.text, q_vec, groups, info.cues)
+            # names the graph does not know are plain words for passage matching
+            cues = info.cues + [self.forms(n) for n in unlinked_names(info, links)]
+            dense = self.dense_route.run(info.text, q_vec, groups, [c for c in cues if c])
         return Retrieval(info, links, decision, graph, dense)
 
     # --- answering ---------------------------------------------------------------------
@@ -118,7 +120,7 @@ class QAService:
         if hit is not None:
             unlinked = unlinked_names(r.info, r.links)
             problem = compose.dense_supported(
-                hit, r.info, unlinked, r.links, self.forms(hit.span),
+                hit, r.info, unlinked, r.links, self.forms(f"{hit.heading}. {hit.span}"),
                 names_in(hit.span, self.settings.spacy_model),
             )
             if problem is None:
