@@ -148,8 +148,9 @@ def eval_questions(pairs: list[QAPair]) -> dict[str, list[QAPair]]:
 
 
 def _closed_book(adapter: str | None, questions: list[QAPair], settings: Settings) -> list[str]:
-    from training.model import chat_answers, load_generator
+    from training.model import chat_answers, load_generator, use_cpu_threads
 
+    use_cpu_threads()
     model, tokenizer = load_generator(settings.generator_model, settings.model_cache, adapter)
     return chat_answers(model, tokenizer, [p.question for p in questions])
 
