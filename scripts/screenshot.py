@@ -16,7 +16,6 @@ sys.path.insert(0, str(REPO))
 
 from kg.embed import Embedder  # noqa: E402
 from kg.ingest.pipeline import Ingestor  # noqa: E402
-
 from kg.settings import Settings  # noqa: E402
 from kg.stores import open_store  # noqa: E402
 from ui.app.headless import ask_in_browser, chromium, missing_browser  # noqa: E402

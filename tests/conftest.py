@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from kg.embed import Embedder
 from kg.extract.spacy_extractor import SpacyExtractor
 from kg.settings import Settings
 from kg.stores import open_store
@@ -45,3 +46,9 @@ def store(session_store: GraphStore) -> GraphStore:
     """The session's store, emptied (schema kept) before each test."""
     session_store.clear()
     return session_store
+
+
+@pytest.fixture(scope="session")
+def embedder() -> Embedder:
+    """The default offline sentence embedder (all-MiniLM-L6-v2), loaded once per session."""
+    return Embedder(Settings())

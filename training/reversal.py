@@ -114,7 +114,6 @@ def _accuracy(answers: list[str], pairs: list[QAPair]) -> float | None:
 def ingest_facts(facts: list[Fact], work: Path, settings: Settings) -> tuple[Settings, list]:
     """Write each fact as a document and ingest them into a fresh store; returns its triples."""
     from kg.ingest.pipeline import Ingestor
-
     from kg.stores import open_store
 
     docs = work / "docs"

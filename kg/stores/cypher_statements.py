@@ -34,7 +34,8 @@ TRIPLE = (
     " endNode({r}).key, {r}.doc_id, {r}.chunk_id, {r}.sentence]"
 )
 ENTITY = "e.key, e.name, e.type, e.aliases"
-CHUNK_HIT = "c.id, c.doc_id, c.text, c.position, d.path, d.title, score"
+CHUNK_COLUMNS = "c.id, c.doc_id, c.text, c.position, d.path, d.title"
+CHUNK_HIT = CHUNK_COLUMNS + ", score"
 
 # Deletes a document's chunks and relations, then the entities nothing mentions any more
 # (a staged chunk's mention counts, so an entity the new version keeps is kept).
@@ -141,7 +142,7 @@ def build(dialect: Dialect) -> dict[str, str]:
     # An entity is visible when a visible chunk mentions it.
     mentioned = f"MATCH (c:Chunk)-[:MENTIONS]->(e) WHERE {visible('c')} "
     q["find_entities"] = (
-        "MATCH (e:Entity) WHERE e.key IN $keys OR any(a IN e.aliases WHERE a IN $keys) "
+        "MATCH (e:Entity) WHERE e.key IN $keys OR any(a IN e.aliases WHERE toLower(a) IN $lower) "
         + mentioned
         + f"RETURN DISTINCT {ENTITY}"
     )
@@ -183,10 +184,16 @@ def build(dialect: Dialect) -> dict[str, str]:
     )
     chunk_hit = f" WITH node AS c, score WHERE {visible('c')} MATCH (c)-[:PART_OF]->(d:Document) "
     q["vector_search"] = dialect.vector_call("Chunk") + chunk_hit + f"RETURN {CHUNK_HIT}"
-    q["fulltext_search"] = (
-        dialect.fulltext_call("Chunk")
-        + chunk_hit
-        + f"RETURN {CHUNK_HIT} ORDER BY score DESC LIMIT $k"
+    # One word's best $cap visible hits, and how many visible chunks hold it.
+    q["fulltext_term"] = (
+        dialect.fulltext_call("Chunk") + f" WITH node AS c, score WHERE {visible('c')}"
+        " WITH c, score ORDER BY score DESC"
+        " WITH collect(c.id) AS ids, collect(score) AS scores, count(c) AS df"
+        " RETURN ids[..$cap], scores[..$cap], df"
+    )
+    q["chunk_hits"] = (
+        "UNWIND $ids AS id MATCH (c:Chunk {id: id})-[:PART_OF]->(d:Document) "
+        f"WHERE {visible('c')} RETURN {CHUNK_COLUMNS}"
     )
     q["total_vector_search"] = "MATCH (c:Chunk) RETURN count(c)"
     q["total_entity_vector"] = "MATCH (e:Entity) RETURN count(e)"

@@ -29,12 +29,14 @@ from kg.settings import Settings
 from kg.stores.base import DocumentRecords, GraphStore, Groups, StoreError
 from kg.stores.cypher_backend import Dialect, Runner, Statement
 from kg.stores.cypher_statements import MAX_PATH_HOPS, PRUNE_ORDER, build
+from kg.stores.fulltext_rank import query_terms, rank
 from kg.stores.readonly import check_read_only
 from kg.stores.write_rows import WriteRows, merge_entity_rows
 
 SCHEMA_VERSION = 1
 BATCH = 200  # rows per UNWIND statement
 MAX_VECTOR_FETCH = 100_000
+FULLTEXT_HITS_PER_WORD = 200
 UNLIMITED = 1_000_000_000  # FalkorDB rejects LIMITs near 2**40
 
 
@@ -202,7 +204,11 @@ class CypherStore(GraphStore):
         return [Chunk(*r) for r in rows]
 
     def find_entities(self, keys: Sequence[str], groups: Groups) -> list[Entity]:
-        found = [_entity(r) for r in self._read("find_entities", groups, keys=list(keys))]
+        """Exact keys, or aliases compared case-insensitively."""
+        lower = [k.lower() for k in keys]
+        found = [
+            _entity(r) for r in self._read("find_entities", groups, keys=list(keys), lower=lower)
+        ]
         order = {k: i for i, k in enumerate(keys)}
         return sorted(found, key=lambda e: order.get(e.key, len(order)))
 
@@ -248,11 +254,19 @@ class CypherStore(GraphStore):
         return int(total) > fetch
 
     def fulltext_search(self, text: str, k: int, groups: Groups) -> list[ScoredChunk]:
-        query = self.dialect.fulltext_text(text)
-        if not query or k <= 0:
+        """One index lookup per question word, ranked by fulltext_rank (rare words first)."""
+        terms = [t for t in map(self.dialect.fulltext_text, query_terms(text)) if t]
+        if not terms or k <= 0:
             return []
-        rows = self._read("fulltext_search", groups, q=query, k=k)
-        return [_scored_chunk(r, float(r[6])) for r in rows]
+        cap = max(FULLTEXT_HITS_PER_WORD, 10 * k)
+        hits = []
+        for term in terms:
+            for ids, scores, df in self._read("fulltext_term", groups, q=term, cap=cap):
+                hits.append(([(i, float(s)) for i, s in zip(ids, scores, strict=True)], df))
+        visible = int(self._read("count_chunks", groups)[0][0])
+        best = rank(hits, visible)[:k]
+        rows = {r[0]: r for r in self._read("chunk_hits", groups, ids=[cid for cid, _ in best])}
+        return [_scored_chunk(rows[cid], score) for cid, score in best if cid in rows]
 
     def neighbourhood(
         self, keys: Sequence[str], groups: Groups, hops: int = 1, limit: int = 500

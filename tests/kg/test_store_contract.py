@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kg.models import ADMIN, Chunk, Counts
+from kg.models import ADMIN, Chunk, Counts, Document
 from kg.stores.base import GraphStore, ReadOnlyViolation, StoreError
 from tests.kg.store_world import load_world, pub_records, sec_records, triple, vec
 
@@ -72,7 +72,7 @@ def test_find_entities_by_key_or_alias(world: GraphStore) -> None:
     assert orin.name == "Orin Vale" and orin.type == "PERSON"
     assert set(orin.aliases) == {"Orin", "O. Vale", "Orin Vale"}  # unioned across documents
     assert world.find_entities(["mira tal"], PUBLIC) == []
-    assert [e.key for e in world.find_entities(["Mira"], FINANCE)] == ["mira tal"]
+    assert [e.key for e in world.find_entities(["mira"], FINANCE)] == ["mira tal"]
 
 
 def test_entity_fulltext_and_vector(world: GraphStore) -> None:
@@ -160,6 +160,21 @@ def test_fulltext_search(world: GraphStore) -> None:
     found = {h.chunk.id for h in world.fulltext_search("Karsk", 5, PUBLIC)}
     assert found == {"pub:1"}
     assert world.fulltext_search("?!", 3, PUBLIC) == []
+
+
+def test_fulltext_ranks_passages_holding_more_rare_words_first(store: GraphStore) -> None:
+    texts = [
+        "Ferries connect the islands in summer.",
+        "Karsk is a city in the north. It has a harbour.",
+        "The harbour of Karsk freezes every winter and the ferries stop until spring.",
+        "The winter festival is held in Lenhold.",
+    ]
+    doc = Document("/docs/sea.md", "/docs/sea.md", "Sea", "sha-sea", [])
+    chunks = [Chunk(f"sea:{i}", doc.id, t, i, vec(20 + i)) for i, t in enumerate(texts)]
+    store.replace_document(doc, chunks, [], [], [])
+    hits = store.fulltext_search("What happens to the ferries when the harbour freezes?", 3, [])
+    assert [h.chunk.id for h in hits][0] == "sea:2"
+    assert len(hits) == 3 and hits[0].score > hits[1].score >= hits[2].score > 0
 
 
 # ---- replace and delete --------------------------------------------------------------------

@@ -123,6 +123,12 @@ def test_server_that_cannot_start_shows_its_log(tmp_path: Path) -> None:
         assert store.counts([]).documents == 0
 
 
+def test_a_file_is_not_a_store_folder(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(StoreError, match="cannot use .* as a store folder"):
+        open_folder(tmp_path / "file")
+
+
 def test_dimension_mismatch_is_refused(tmp_path: Path) -> None:
     with open_folder(tmp_path, dimension=8):
         pass

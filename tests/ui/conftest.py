@@ -30,7 +30,6 @@ def ui_embedder(ui_settings: Settings) -> object:
 @pytest.fixture(scope="session")
 def ui_store(ui_settings: Settings, ui_embedder: object) -> Iterator[object]:
     from kg.ingest.pipeline import Ingestor
-
     from kg.stores import open_store
 
     store = open_store(ui_settings)

@@ -1,10 +1,14 @@
-"""The Gradio app through gradio_client gives the same answer as the HTTP API."""
+"""The Gradio app through gradio_client: the same answers and rules as the HTTP API."""
 
 from __future__ import annotations
 
-from gradio_client import Client
+from pathlib import Path
 
-from tests.ui.uitest_support import BOARD_KEY, RunningServer
+import pytest
+from gradio_client import Client, handle_file
+from gradio_client.exceptions import AppError
+
+from tests.ui.uitest_support import ADMIN_KEY, BOARD_KEY, RunningServer
 
 QUESTION = "Who founded Brightwater Labs?"
 
@@ -33,3 +37,44 @@ def test_gradio_respects_groups_like_the_api(server: RunningServer) -> None:
     assert board == api_board
     assert "Dana Roe" not in public["answer"]
     assert all("board_minutes" not in ev["doc"] for ev in public["evidence"])
+
+
+def test_gradio_documents_tab_uploads_lists_and_deletes(
+    server: RunningServer, tmp_path: Path
+) -> None:
+    note = tmp_path / "quill_notes.txt"
+    note.write_text("Pia Lund founded Quill Harbour Press in 1990.")
+    client = Client(server.url, verbose=False, download_files=False)
+    public = Client(server.url, verbose=False, download_files=False)
+    with pytest.raises(AppError, match="admin"):
+        public.predict([handle_file(str(note))], "", "", api_name="/upload")
+    report, documents, _choice, stats = client.predict(
+        [handle_file(str(note))], "hr", ADMIN_KEY, api_name="/upload"
+    )
+    assert [row[:2] for row in report["data"]] == [["quill_notes.txt", "ingested"]]
+    doc_id = next(row[0] for row in documents["data"] if row[0].endswith("quill_notes.txt"))
+    assert stats["documents"] == len(documents["data"])
+    public_docs = public.predict("", api_name="/documents")[0]["data"]
+    assert all(row[0] != doc_id for row in public_docs)
+    entity_md, outgoing, _in, _next = client.predict("Pia Lund", ADMIN_KEY, api_name="/entity")
+    assert "Pia Lund" in entity_md and outgoing["data"][0][2] == "Quill Harbour Press"
+    documents = client.predict(doc_id, ADMIN_KEY, api_name="/delete_document")[0]
+    assert all(row[0] != doc_id for row in documents["data"])
+
+
+def test_gradio_graph_tab_runs_read_only_cypher(server: RunningServer) -> None:
+    client = Client(server.url, verbose=False, download_files=False)
+    rows = client.predict(
+        "MATCH (e:Entity) WHERE e.name = $n RETURN e.name AS name", '{"n": "Karsk"}', "",
+        api_name="/cypher",
+    )
+    assert rows["headers"] == ["name"] and rows["data"] == [["Karsk"]]
+    with pytest.raises(AppError, match="not allowed"):
+        client.predict("MATCH (n) DETACH DELETE n", "{}", "", api_name="/cypher")
+
+
+def test_gradio_export_gives_a_file(server: RunningServer) -> None:
+    client = Client(server.url, verbose=False, download_files=False)
+    exported = client.predict("alpaca", False, 1, ADMIN_KEY, api_name="/export")
+    name = exported["path"] if isinstance(exported, dict) else str(exported)
+    assert name.endswith(".zip") and "alpaca-forward" in name

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 import gradio as gr
+import pandas as pd
 
 from ui.api.errors import BadRequest
 from ui.api.services import Services
@@ -68,6 +69,6 @@ def build(services: Services, key_box: gr.Textbox) -> None:
             raise BadRequest("parameters must be a JSON object")
         out = services.graph.cypher(principal_for(services, key, request), text, values)
         rows = [[_cell(v) for v in row] for row in out["rows"]]
-        return gr.update(value=rows, headers=out["columns"] or None)
+        return pd.DataFrame(rows, columns=out["columns"] or None)
 
     run.click(run_cypher, [query, params, key_box], [result], api_name="cypher")

@@ -88,8 +88,11 @@ class FalkorServer:
 
     # ---- lifecycle --------------------------------------------------------------------
     def start(self) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
-        self._take_lock()
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            self._take_lock()
+        except OSError as e:
+            raise StoreError(f"cannot use {self.folder} as a store folder: {e}") from e
         try:
             self._stop_leftover()
             self._spawn()

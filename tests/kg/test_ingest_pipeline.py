@@ -1,0 +1,167 @@
+"""Ingestion end to end on the real FalkorDB store, real spaCy extractor and real embedder."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from kg.embed import Embedder
+from kg.extract.base import TripleExtractor
+from kg.ingest.pipeline import Ingestor
+from kg.models import ADMIN
+from kg.settings import Settings
+from kg.stores.base import GraphStore
+
+ORIN = "Orin Vale founded Brightwater Labs. Brightwater Labs is headquartered in Karsk."
+FILES = Path(__file__).resolve().parent.parent / "data" / "files"
+GOOD = ["notes.txt", "guide.md", "harbour.html", "quarry.pdf", "letters.docx"]
+BAD = ["broken.pdf", "empty.txt", "binary.txt", "table.xyz"]
+
+
+@pytest.fixture
+def ingestor(store: GraphStore, embedder: Embedder, spacy_extractor: TripleExtractor) -> Ingestor:
+    return Ingestor(Settings(), store, embedder=embedder, extractor=spacy_extractor)
+
+
+def facts(store: GraphStore, groups: list[str] | None = None) -> set[tuple[str, str, str]]:
+    return {(t.subject_key, t.predicate, t.object_key) for t in store.triples(groups or [ADMIN])}
+
+
+def test_folder_ingests_every_format_and_reports_bad_files(
+    ingestor: Ingestor, store: GraphStore
+) -> None:
+    report = ingestor.run([FILES], groups=[], progress=False)
+    status = {Path(f.path).name: f for f in report.files}
+    assert {n for n, f in status.items() if f.status == "ingested"} == set(GOOD)
+    assert {n for n, f in status.items() if f.status == "error"} == set(BAD)
+    assert all(status[n].message for n in BAD)
+    found = facts(store)
+    for fact in [
+        ("orin vale", "found", "brightwater labs"),  # txt
+        ("mira tal", "mother of", "orin vale"),  # md
+        ("tomas vale", "compose", "harbour suite"),  # html
+        ("ilsa moren", "found", "quarry works"),  # pdf
+        ("joren hask", "paint", "grey tower"),  # docx
+    ]:
+        assert fact in found
+    counts = store.counts([ADMIN])
+    assert counts.documents == len(GOOD)
+    assert counts.chunks == report.totals["chunks"]
+    assert counts.triples == report.totals["triples"] > 0
+    assert set(report.timings) == {"read", "chunk", "extract", "embed", "write"}
+    doc = store.get_document(str((FILES / "guide.md").resolve()), [ADMIN])
+    assert doc is not None and doc.title == "The Lenhold Guide"
+
+
+def test_entities_get_name_embeddings_for_linking(
+    ingestor: Ingestor, store: GraphStore, embedder: Embedder
+) -> None:
+    ingestor.run([FILES / "notes.txt"], groups=[], progress=False)
+    hits = store.entity_vector(embedder.encode_one("Brightwater Labs"), 1, [ADMIN])
+    assert hits and hits[0][0].key == "brightwater labs"
+
+
+def test_reingesting_unchanged_files_rewrites_nothing(
+    ingestor: Ingestor, store: GraphStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    paths = [FILES / n for n in GOOD]
+    ingestor.run(paths, groups=[], progress=False)
+    before = (store.counts([ADMIN]), facts(store))
+    writes: list[int] = []
+    real = store.replace_documents
+    monkeypatch.setattr(store, "replace_documents", lambda b: writes.append(len(b)) or real(b))
+    again = ingestor.run(paths, groups=[], progress=False)
+    assert [f.status for f in again.files] == ["unchanged"] * len(GOOD)
+    assert writes == [] and again.timings["extract"] == 0.0
+    assert (store.counts([ADMIN]), facts(store)) == before
+
+
+def test_changed_file_replaces_everything_derived_from_it(
+    ingestor: Ingestor, store: GraphStore, tmp_path: Path
+) -> None:
+    path = tmp_path / "company.txt"
+    path.write_text(ORIN)
+    ingestor.run([path], groups=[], progress=False)
+    assert ("brightwater labs", "headquarter in", "karsk") in facts(store)
+    path.write_text("Sela Dunn founded Tidewell Mills. Tidewell Mills is headquartered in Osk.")
+    report = ingestor.run([path], groups=[], progress=False)
+    assert [f.status for f in report.files] == ["replaced"]
+    after = facts(store)
+    assert ("tidewell mills", "headquarter in", "osk") in after
+    assert not {f for f in after if "brightwater labs" in f}
+    assert store.counts([ADMIN]).documents == 1
+
+
+def test_delete_keeps_entities_mentioned_elsewhere(
+    ingestor: Ingestor, store: GraphStore, tmp_path: Path
+) -> None:
+    one, two = tmp_path / "one.txt", tmp_path / "two.txt"
+    one.write_text(ORIN)
+    two.write_text("Mira Tal moved to Karsk. Mira Tal is the mother of Orin Vale.")
+    ingestor.run([one, two], groups=[], progress=False)
+    assert ingestor.delete(one) is True
+    left = facts(store)
+    assert not {f for f in left if "brightwater labs" in f}
+    assert ("mira tal", "mother of", "orin vale") in left
+    assert {e.key for e in store.find_entities(["karsk", "orin vale"], [ADMIN])} == {
+        "karsk",
+        "orin vale",
+    }
+    assert store.find_entities(["brightwater labs"], [ADMIN]) == []
+    assert ingestor.delete(one) is False
+    assert store.counts([ADMIN]).documents == 1
+
+
+def test_groups_are_stored_respected_and_updated_without_reextraction(
+    ingestor: Ingestor, store: GraphStore, tmp_path: Path
+) -> None:
+    public, secret = tmp_path / "public.txt", tmp_path / "secret"
+    secret.mkdir()
+    public.write_text("Orin Vale founded Brightwater Labs.")
+    (secret / "plan.txt").write_text("Brightwater Labs acquired Tidewell Mills.")
+    ingestor.run([public], groups=[], progress=False)
+    ingestor.run([secret], groups=["board"], progress=False)
+    secret_id = str((secret / "plan.txt").resolve())
+    assert store.get_document(secret_id, ["board"]).groups == ["board"]
+    assert store.get_document(secret_id, []) is None
+    assert store.counts([]).documents == 1
+    assert store.counts(["board"]).documents == 2
+    assert ("brightwater labs", "acquire", "tidewell mills") not in facts(store, ["staff"])
+    report = ingestor.run([secret], groups=["board", "legal"], progress=False)
+    assert report.files[0].status == "unchanged" and "groups" in report.files[0].message
+    assert set(store.get_document(secret_id, ["legal"]).groups) == {"board", "legal"}
+
+
+def test_a_large_document_is_split_and_batched(
+    ingestor: Ingestor, store: GraphStore, tmp_path: Path
+) -> None:
+    path = tmp_path / "many.md"
+    lines = [f"Person{i} Vale founded Company{i} Labs in Karsk." for i in range(100)]
+    path.write_text("# Many companies\n\n" + "\n\n".join(lines))
+    small = Ingestor(
+        Settings(chunk_size=64, chunk_overlap=0),
+        store,
+        ingestor.embedder,
+        ingestor.extractor,
+        batch_chunks=8,
+    )
+    report = small.run([path, FILES / "notes.txt"], groups=[], progress=False)
+    assert [f.status for f in report.files] == ["ingested", "ingested"]
+    assert report.files[0].chunks > 16
+    assert store.counts([ADMIN]).chunks == report.totals["chunks"]
+    assert ("person7 vale", "found", "company7 labs") in facts(store)
+
+
+def test_missing_path_is_reported_and_the_rest_ingested(
+    ingestor: Ingestor, store: GraphStore, tmp_path: Path
+) -> None:
+    copy = tmp_path / "notes.txt"
+    shutil.copy(FILES / "notes.txt", copy)
+    report = ingestor.run([tmp_path / "nope.txt", copy], groups=[], progress=False)
+    assert [(Path(f.path).name, f.status) for f in report.files] == [
+        ("nope.txt", "error"),
+        ("notes.txt", "ingested"),
+    ]
+    assert not report.ok
