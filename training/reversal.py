@@ -46,7 +46,7 @@ def default_facts() -> Path:
 class ReversalConfig:
     facts: str | Path = field(default_factory=default_facts)
     limit: int | None = None
-    epochs: float = 25.0
+    epochs: float = 12.0  # measured: loss < 0.01 by epoch ~10 (8 facts, lr 1e-3, r=16)
     rank: int = 16
     lr: float = 1e-3
     batch_size: int = 8
