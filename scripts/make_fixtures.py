@@ -51,22 +51,14 @@ def write_docx(path: Path, title: str, paragraphs: list[str]) -> None:
     document.save(str(path))
 
 
-def markdown_paragraphs(md: str) -> tuple[str, list[str]]:
-    """Title (first heading) and plain paragraphs of a markdown sample."""
-    title = ""
-    paragraphs: list[str] = []
-    for block in re.split(r"\n\s*\n", md):
-        block = " ".join(line.strip() for line in block.strip().splitlines())
-        if not block:
-            continue
-        heading = re.match(r"#+\s+(.*)", block)
-        if heading and not title:
-            title = heading.group(1)
-        elif heading:
-            paragraphs.append(heading.group(1) + ".")
-        else:
-            paragraphs.append(re.sub(r"[*_`]", "", block))
-    return title, paragraphs
+def source_paragraphs(text: str) -> tuple[str, list[str]]:
+    """Title (the first block) and the other blocks of a txt/md sample, unwrapped."""
+    blocks = [
+        re.sub(r"^#+\s+", "", " ".join(line.strip() for line in block.strip().splitlines()))
+        for block in re.split(r"\n\s*\n", text)
+        if block.strip()
+    ]
+    return blocks[0], blocks[1:]
 
 
 def fixtures() -> None:
@@ -75,25 +67,26 @@ def fixtures() -> None:
     write_docx(FILES / "letters.docx", DOCX_TITLE, [DOCX_TEXT])
 
 
-def renditions(pairs: list[str]) -> None:
-    """`src.md:dest.pdf` or `src.md:dest.docx`, paths relative to the repo root."""
-    for pair in pairs:
-        src, dest = (ROOT / p for p in pair.split(":"))
-        title, paragraphs = markdown_paragraphs(src.read_text(encoding="utf-8"))
-        writer = write_pdf if dest.suffix == ".pdf" else write_docx
-        writer(dest, title or src.stem, paragraphs)
-        print(f"wrote {dest.relative_to(ROOT)}")
+# sample documents shipped only as PDF / DOCX (their text sources live in scripts/)
+SAMPLE_RENDITIONS = {
+    "scripts/sample_sources/arts_of_karsk.txt": "samples/arts_of_karsk.pdf",
+    "scripts/sample_sources/university_of_lenhold.md": "samples/university_of_lenhold.docx",
+}
+
+
+def renditions() -> None:
+    for src, dest in SAMPLE_RENDITIONS.items():
+        title, paragraphs = source_paragraphs((ROOT / src).read_text(encoding="utf-8"))
+        writer = write_pdf if dest.endswith(".pdf") else write_docx
+        writer(ROOT / dest, title, paragraphs)
+        print(f"wrote {dest}")
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("renditions", nargs="*", help="src.md:dest.pdf|docx pairs")
-    args = parser.parse_args()
-    if args.renditions:
-        renditions(args.renditions)
-    else:
-        fixtures()
-        print(f"wrote fixtures in {FILES.relative_to(ROOT)}")
+    argparse.ArgumentParser(description=__doc__).parse_args()
+    fixtures()
+    print(f"wrote fixtures in {FILES.relative_to(ROOT)}")
+    renditions()
 
 
 if __name__ == "__main__":

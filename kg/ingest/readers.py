@@ -143,10 +143,12 @@ def _load_text(path: Path) -> str:
 
 
 def pdf_paragraphs(text: str) -> str:
-    """Put a blank line after short unpunctuated lines (headings) in pypdf's line-per-line text.
+    """Blank lines where pypdf's line-per-line text most likely ends a heading or paragraph.
 
-    PDFs carry no paragraph structure, and the extractor joins single line breaks as soft
-    wraps; without this a title line becomes part of the first sentence's subject.
+    PDFs carry no paragraph structure and the extractor joins single line breaks as soft
+    wraps; without this a title becomes part of the first sentence's subject and coreference
+    ("the painting") reaches into the previous paragraph. A line well short of the page width
+    ends a block: a heading when unpunctuated, a paragraph when it ends a sentence.
     """
     lines = text.split("\n")
     width = max((len(line.strip()) for line in lines), default=0)
@@ -154,13 +156,16 @@ def pdf_paragraphs(text: str) -> str:
     for line in lines:
         out.append(line)
         stripped = line.strip()
-        if stripped and len(stripped) < width / 2 and stripped[-1] not in ".!?:;,":
+        heading = len(stripped) < width / 2 and stripped[-1:] not in tuple(".!?:;,")
+        paragraph_end = len(stripped) < width * 0.85 and stripped[-1:] in tuple('.!?"”')
+        if stripped and (heading or paragraph_end):
             out.append("")
     return "\n".join(out)
 
 
-def _title(path: Path) -> str:
-    """First heading (md), <title> or <h1> (html), else the file name without suffix."""
+def _title(path: Path, text: str) -> str:
+    """First heading (md), <title>/<h1> (html), PDF metadata, a title-like first line, else
+    the file name without suffix."""
     suffix = path.suffix.lower()
     title = ""
     if suffix in (".md", ".markdown"):
@@ -176,7 +181,13 @@ def _title(path: Path) -> str:
 
         meta = pypdf.PdfReader(path).metadata
         title = (meta.title or "").strip() if meta else ""
-    return title or path.stem.replace("_", " ").replace("-", " ").strip() or path.name
+    return title or _first_line_title(text) or path.stem.replace("_", " ").strip() or path.name
+
+
+def _first_line_title(text: str) -> str:
+    """A short first line without closing punctuation reads as the title (txt, docx, pdf)."""
+    first = text.lstrip().split("\n", 1)[0].strip()
+    return first if 0 < len(first) <= 80 and first[-1] not in ".!?:;," else ""
 
 
 def load_source(path: Path, sha256: str) -> SourceText:
@@ -185,7 +196,7 @@ def load_source(path: Path, sha256: str) -> SourceText:
     if not text.strip():
         raise ReadError("no text found (empty after reading)")
     return SourceText(
-        id=document_id(path), path=str(path), title=_title(path), text=text, sha256=sha256
+        id=document_id(path), path=str(path), title=_title(path, text), text=text, sha256=sha256
     )
 
 

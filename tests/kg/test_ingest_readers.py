@@ -20,7 +20,7 @@ FILES = Path(__file__).resolve().parent.parent / "data" / "files"
         ("guide.md", "The Lenhold Guide", "Mira Tal is the mother of Orin Vale."),
         ("harbour.html", "Karsk Harbour", "Tomas Vale composed the Harbour Suite."),
         ("quarry.pdf", "Quarry Works", "Ilsa Moren founded Quarry Works in 1998."),
-        ("letters.docx", "letters", "Joren Hask painted The Grey Tower."),
+        ("letters.docx", "The Hask Letters", "Joren Hask painted The Grey Tower."),
     ],
 )
 def test_each_format_reads_text_and_title(name: str, title: str, sentence: str) -> None:

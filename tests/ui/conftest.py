@@ -20,8 +20,6 @@ def ui_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 @pytest.fixture(scope="session")
 def ui_embedder(ui_settings: Settings) -> object:
-    # until kg.embed/kg.ingest land on main these server tests cannot build their store
-    pytest.importorskip("kg.ingest.pipeline", reason="kg.ingest has not landed yet")
     from kg.embed import Embedder
 
     return Embedder(ui_settings)
@@ -57,3 +55,13 @@ def server(
     )
     with serving(app) as url:
         yield RunningServer(url, app.state.services)
+
+
+@pytest.fixture(scope="session")
+def qa_ready(server: RunningServer) -> None:
+    """Skip (saying why) tests that need real answers while qa/ is still its skeleton."""
+    with server.client() as http:
+        answer = http.post("/api/ask", json={"question": "Who founded Brightwater Labs?"}).json()
+    if "not implemented" in answer.get("reason", ""):
+        print("qa.service is still the skeleton: answer-content tests skip")
+        pytest.skip("qa.service.QAService.ask is not implemented on main yet")

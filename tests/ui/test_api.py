@@ -64,6 +64,21 @@ def test_cypher_reads_and_refuses_writes_leaving_the_store_unchanged(
         assert http.get("/api/stats").json() == before
 
 
+def test_cypher_returns_nodes_and_paths_as_json_without_embeddings(
+    server: RunningServer,
+) -> None:
+    query = ("MATCH p = (a:Entity {name: 'Orin Vale'})-[r]->(b:Entity {name: 'Brightwater Labs'}) "
+             "RETURN a, r, p LIMIT 1")
+    with server.client() as http:
+        out = http.post("/api/cypher", json={"query": query})
+    assert out.status_code == 200, out.text
+    node, edge, path = out.json()["rows"][0]
+    assert node["labels"] == ["Entity"] and node["properties"]["name"] == "Orin Vale"
+    assert "embedding" not in node["properties"]
+    assert edge["type"] and edge["properties"]
+    assert [n["properties"]["name"] for n in path["nodes"]] == ["Orin Vale", "Brightwater Labs"]
+
+
 def test_cypher_rows_are_limited(server: RunningServer) -> None:
     with server.client(ADMIN_KEY) as http:
         out = http.post(
@@ -180,3 +195,21 @@ def test_oversized_bodies_are_refused(server: RunningServer) -> None:
     with server.client(ADMIN_KEY) as http:
         big = http.post("/api/cypher", json={"query": "RETURN 1", "params": {"x": "a" * 300_000}})
     assert big.status_code == 413 and "larger than" in big.json()["detail"]
+
+
+@pytest.mark.usefixtures("qa_ready")
+def test_ask_answers_with_evidence_the_caller_may_see(server: RunningServer) -> None:
+    with server.client() as http:
+        answer = http.post("/api/ask", json={"question": "Who founded Brightwater Labs?"}).json()
+    assert not answer["refused"] and "Orin Vale" in answer["answer"]
+    assert answer["route"] in ("graph", "dense", "hybrid") and answer["reason"]
+    assert any("brightwater_labs" in ev["doc"] for ev in answer["evidence"])
+
+
+def test_ask_refuses_what_nothing_supports(server: RunningServer) -> None:
+    with server.client() as http:
+        answer = http.post(
+            "/api/ask", json={"question": "Who is the chief executive of Tessaly Optics?"}
+        ).json()
+    assert answer["refused"] and answer["answer"] == "I don't know"
+    assert all("board_minutes" not in ev["doc"] for ev in answer["evidence"])

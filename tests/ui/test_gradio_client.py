@@ -24,7 +24,7 @@ def test_gradio_ask_matches_the_api(server: RunningServer) -> None:
     assert api_answer["route"] in route_md
     assert (cypher or None) == api_answer["cypher"]
     docs = [row[0] for row in evidence["data"]]
-    assert docs == [ev["doc"] for ev in api_answer["evidence"]]
+    assert docs == [Path(ev["doc"]).name for ev in api_answer["evidence"]]
 
 
 def test_gradio_respects_groups_like_the_api(server: RunningServer) -> None:
@@ -36,6 +36,8 @@ def test_gradio_respects_groups_like_the_api(server: RunningServer) -> None:
     board = client.predict(question, "auto", "", BOARD_KEY, api_name="/ask")[-1]
     assert board == api_board
     assert "Dana Roe" not in public["answer"]
+    public_md = client.predict("Who founded Tessaly Optics?", "auto", "", "", api_name="/ask")[0]
+    assert "I don't know" in public_md
     assert all("board_minutes" not in ev["doc"] for ev in public["evidence"])
 
 

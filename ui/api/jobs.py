@@ -64,10 +64,6 @@ class JobRegistry:
         self._lock = threading.Lock()
         self.max_running = max_running
 
-    def running(self, kind: str) -> list[Job]:
-        with self._lock:
-            return [j for j in self._jobs.values() if j.kind == kind and j.finished is None]
-
     def start(self, kind: str, work: Callable[[Job], dict[str, Any]]) -> Job | None:
         """Run `work(job)` in a thread; None when the kind is already at its limit."""
         with self._lock:
@@ -95,17 +91,3 @@ class JobRegistry:
     def get(self, job_id: str) -> Job | None:
         with self._lock:
             return self._jobs.get(job_id)
-
-    def all(self) -> list[Job]:
-        with self._lock:
-            return sorted(self._jobs.values(), key=lambda j: j.created, reverse=True)
-
-    def wait(self, job_id: str, timeout: float) -> Job | None:
-        """Block until the job finishes or `timeout` passes (for tests and the CLI)."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            job = self.get(job_id)
-            if job is None or job.finished is not None:
-                return job
-            time.sleep(0.2)
-        return self.get(job_id)

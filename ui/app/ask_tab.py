@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import gradio as gr
@@ -34,7 +35,7 @@ def evidence_rows(answer: dict[str, Any]) -> list[list[Any]]:
         score = ev.get("score")
         rows.append(
             [
-                ev.get("doc", ""),
+                Path(ev.get("doc", "")).name,
                 ev.get("text", ""),
                 _triple_text(ev.get("triple")),
                 round(score, 3) if isinstance(score, int | float) else "",
@@ -61,7 +62,10 @@ def build(services: Services, key_box: gr.Textbox, adapter: gr.Dropdown) -> None
     )
     with gr.Row():
         picture = gr.Plot(label="Evidence subgraph", elem_id="subgraph")
-        cypher = gr.Code(label="Cypher that ran", language="sql", elem_id="cypher")
+        cypher = gr.Code(
+            label="Cypher that ran", language="sql", elem_id="cypher", wrap_lines=True,
+            interactive=False,
+        )
     with gr.Accordion("Answer JSON (as /api/ask returns it)", open=False):
         raw = gr.JSON(elem_id="answer-json")
 

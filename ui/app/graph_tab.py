@@ -53,7 +53,7 @@ def build(services: Services, key_box: gr.Textbox) -> None:
     gr.Markdown("#### Read-only Cypher")
     query = gr.Code(
         value="MATCH (s:Entity)-[r]->(o:Entity) RETURN s.name, type(r), o.name LIMIT 10",
-        language="sql", label="Query",
+        language="sql", label="Query", wrap_lines=True,
     )
     params = gr.Textbox(value="{}", label="Parameters (JSON object)")
     run = gr.Button("Run")

@@ -44,6 +44,7 @@ def draw_subgraph(triples: Sequence[StoredTriple]) -> Figure | None:
     )
     edge_labels = {(u, v): d["label"] for u, v, d in graph.edges(data=True)}
     nx.draw_networkx_edge_labels(graph, pos, ax=ax, edge_labels=edge_labels, font_size=7)
+    ax.margins(0.2)  # room for the names at the edges
     ax.set_axis_off()
     fig.tight_layout()
     plt.close(fig)  # gradio renders it; pyplot must not keep it alive
