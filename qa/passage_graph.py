@@ -1,0 +1,238 @@
+"""Graph-augmented passage retrieval: the passages about what a question names, plus one hop.
+
+Documents are about entities (a document's title names its subject), chunks mention
+entities, and questions name entities. A multi-hop question ("Where was the director of
+film X born?") names only the first entity; the passage that answers the second hop never
+resembles the question enough for dense search, but the first passage mentions its subject.
+So: link the question's names to documents' titles and to graph entities, take the
+passages about them, add the passages about the entities those passages mention (one hop),
+score every candidate by personalized PageRank over the question's chunk–entity subgraph
+(networkx, seeded on the linked entities, as HippoRAG does) fused with the MiniLM similarity
+to the question, and put each named subject's passage first, then each one's best
+neighbour. Dense vector hits join the pool, so an unlinked question degrades to dense search.
+Every store call carries the asker's groups.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import networkx as nx
+
+from kg.embed import Embedder
+from kg.extract.normalize import entity_key
+from kg.models import ScoredChunk
+from kg.settings import Settings
+from kg.stores.base import GraphStore
+from qa.linking import Link, link_entities
+from qa.question import Mention, QuestionInfo, analyse
+
+PARENTHETICAL = re.compile(r"\s*\([^()]*\)\s*$")  # "Title (1938 film)" is about "Title"
+SUBTITLE = re.compile(r"\s*(?::|\s[-–—]\s).*$")  # "Karsk: a short guide" is about "Karsk"
+MENTION_K = 5  # passages per linked name that no title matches (full-text, must mention it)
+DENSE_K = 20  # dense hits that join the candidate pool
+MAX_HOP_DOCS = 60  # documents reached in one hop (bounds the work per question)
+PPR_ALPHA = 0.85
+GRAPH_WEIGHT = 0.3  # weight of the normalised PageRank score beside cosine similarity
+LINKED_BONUS = 0.3  # a passage about an entity the question names
+
+
+@dataclass
+class Candidate:
+    hit: ScoredChunk
+    similarity: float
+    subject: str = ""  # key of the entity the passage's document is about
+    anchor: str = ""  # the linked entity this passage is about or mentions
+    parent: str = ""  # the anchor of the passage that led here (one hop)
+    graph: float = 0.0
+
+    @property
+    def score(self) -> float:
+        return self.similarity + GRAPH_WEIGHT * self.graph + (LINKED_BONUS if self.anchor else 0)
+
+
+@dataclass
+class TitleIndex:
+    """Document ids by the entity key of their title (and of the title without "(...)")."""
+
+    by_key: dict[str, list[str]] = field(default_factory=dict)
+    key_of: dict[str, str] = field(default_factory=dict)  # doc id -> its subject's key
+
+    @classmethod
+    def build(cls, store: GraphStore, groups: Sequence[str]) -> TitleIndex:
+        index = cls()
+        for doc in store.list_documents(groups):
+            forms = (PARENTHETICAL.sub("", doc.title), SUBTITLE.sub("", doc.title), doc.title)
+            keys = dict.fromkeys(k for k in map(entity_key, forms) if k)
+            for k in keys:
+                index.by_key.setdefault(k, []).append(doc.id)
+            if keys:
+                index.key_of[doc.id] = next(iter(keys))
+        return index
+
+    def docs(self, keys: Sequence[str]) -> list[str]:
+        return list(dict.fromkeys(d for k in keys for d in self.by_key.get(k, [])))
+
+
+def _non_overlapping(mentions: list[Mention]) -> list[Mention]:
+    """Longest first; a mention overlapping one already taken is dropped."""
+    taken: list[Mention] = []
+    for m in sorted(mentions, key=lambda m: m.end - m.start, reverse=True):
+        if all(m.end <= t.start or t.end <= m.start for t in taken):
+            taken.append(m)
+    return taken
+
+
+def _dot(a: Sequence[float], b: Sequence[float]) -> float:
+    return float(sum(x * y for x, y in zip(a, b, strict=True)))
+
+
+class GraphPassageRetriever:
+    """Chunks for a question, ranked with the help of the chunk–entity graph."""
+
+    def __init__(
+        self, store: GraphStore, embedder: Embedder, spacy_model: str | None = None
+    ) -> None:
+        self.store = store
+        self.embedder = embedder
+        self.spacy_model = spacy_model or Settings().spacy_model
+
+    # --- linking -------------------------------------------------------------------------
+    def link(
+        self, info: QuestionInfo, links: list[Link], titles: TitleIndex
+    ) -> dict[str, str]:
+        """Entity key -> the question text naming it: the names qa.linking linked to graph
+        entities, plus the names that are a document's title (longest first)."""
+        titled = [m for m in info.mentions if m.proper and entity_key(m.text) in titles.by_key]
+        out = {entity_key(m.text): m.text for m in _non_overlapping(titled)}
+        for link in links:
+            if link.proper:
+                out.setdefault(link.key, link.mention)
+        return out
+
+    # --- retrieval -----------------------------------------------------------------------
+    def run(
+        self,
+        question: str,
+        groups: Sequence[str],
+        k: int = 8,
+        info: QuestionInfo | None = None,
+        links: list[Link] | None = None,
+    ) -> list[ScoredChunk]:
+        """The top k chunks the asker may see, best first, score = the fused score.
+
+        A caller that has already analysed and linked the question passes `info`/`links`.
+        """
+        info = info or analyse(question, self.spacy_model)
+        if links is None:
+            links = link_entities(info, self.store, groups, self.embedder.encode)
+        q_vec = self.embedder.encode_one(question)
+        titles = TitleIndex.build(self.store, groups)
+        named = self.link(info, links, titles)
+        pool: dict[str, Candidate] = {}
+
+        def add(hits: list[ScoredChunk], anchor: str = "", parent: str = "") -> None:
+            for hit in hits:
+                if hit.chunk.id in pool:  # a dense hit the graph reaches too
+                    old = pool[hit.chunk.id]
+                    old.anchor, old.parent = old.anchor or anchor, old.parent or parent
+                    continue
+                sim = _dot(q_vec, hit.chunk.embedding) if hit.chunk.embedding else hit.score
+                subject = titles.key_of.get(hit.chunk.doc_id, "")
+                pool[hit.chunk.id] = Candidate(hit, sim, subject, anchor or "", parent)
+
+        for hit in self.store.document_chunks(titles.docs(list(named)), groups):
+            add([hit], anchor=titles.key_of.get(hit.chunk.doc_id, ""))
+        mentions = self._mentioning(named, titles, groups, add)
+        add(self.store.vector_search(q_vec, DENSE_K, groups))
+        mentions.update(self.store.chunk_entities([c for c in pool if c not in mentions], groups))
+        hop_docs: dict[str, str] = {}  # doc id -> the anchor it was reached from
+        for cid in sorted(pool, key=lambda c: -pool[c].score):
+            parent = pool[cid].anchor
+            for key in mentions.get(cid, []):
+                for doc in titles.by_key.get(key, []):
+                    if len(hop_docs) < MAX_HOP_DOCS:
+                        hop_docs.setdefault(doc, parent)
+        hop_hits = self.store.document_chunks(list(hop_docs), groups)
+        for hit in hop_hits:
+            add([hit], parent=hop_docs.get(hit.chunk.doc_id, ""))
+        mentions.update(self.store.chunk_entities([h.chunk.id for h in hop_hits], groups))
+        self._pagerank(pool, mentions, named)
+        return [
+            ScoredChunk(c.hit.chunk, c.score, c.hit.doc_path, c.hit.doc_title)
+            for c in self._order(pool, named)[:k]
+        ]
+
+    def _mentioning(
+        self,
+        links: dict[str, str],
+        titles: TitleIndex,
+        groups: Sequence[str],
+        add: Callable[..., None],
+    ) -> dict[str, list[str]]:
+        """Passages that mention a linked name no document is titled by (full-text on the
+        name, kept only when the chunk's extracted entities include it)."""
+        found: list[tuple[str, ScoredChunk]] = []
+        for key, name in links.items():
+            if key not in titles.by_key:
+                found += [(key, h) for h in self.store.fulltext_search(name, MENTION_K, groups)]
+        mentions = self.store.chunk_entities([h.chunk.id for _, h in found], groups)
+        kept = [(key, h) for key, h in found if key in mentions.get(h.chunk.id, [])]
+        # full-text scores are not similarities: embed these few as ingestion did
+        texts = [f"{h.doc_title}\n{h.chunk.text}" for _, h in kept]
+        for (key, hit), vec in zip(kept, self.embedder.encode(texts), strict=True):
+            hit.chunk.embedding = vec
+            add([hit], anchor=key)
+        return mentions
+
+    @staticmethod
+    def _pagerank(
+        pool: dict[str, Candidate], mentions: dict[str, list[str]], links: dict[str, str]
+    ) -> None:
+        """Personalized PageRank from the linked entities over chunk–entity edges
+        (a chunk is tied to what it mentions and to the entity its document is about)."""
+        graph = nx.Graph()
+        for cid, cand in pool.items():
+            for key in mentions.get(cid, []):
+                graph.add_edge(("c", cid), ("e", key), weight=1.0)
+            if cand.subject:
+                graph.add_edge(("c", cid), ("e", cand.subject), weight=2.0)
+        seeds = {("e", key): 1.0 for key in links if ("e", key) in graph}
+        if not seeds:
+            return
+        ranks = nx.pagerank(graph, alpha=PPR_ALPHA, personalization=seeds, weight="weight")
+        top = max((ranks.get(("c", cid), 0.0) for cid in pool), default=0.0) or 1.0
+        for cid, cand in pool.items():
+            cand.graph = ranks.get(("c", cid), 0.0) / top
+
+    @staticmethod
+    def _order(pool: dict[str, Candidate], links: dict[str, str]) -> list[Candidate]:
+        """Each named subject's best passage first, then each one's best neighbour passage
+        (round robin over subjects), then everything else by fused score."""
+        ranked = sorted(pool.values(), key=lambda c: -c.score)
+        out: list[Candidate] = []
+        seen: set[str] = set()
+
+        def take(c: Candidate) -> None:
+            if c.hit.chunk.id not in seen:
+                seen.add(c.hit.chunk.id)
+                out.append(c)
+
+        subjects: list[str] = []
+        for c in ranked:
+            if c.anchor and c.anchor not in subjects:
+                subjects.append(c.anchor)
+                take(c)
+        for subject in subjects:
+            child = next(
+                (c for c in ranked if c.parent == subject and not c.anchor and c.hit.chunk.id
+                 not in seen),
+                None,
+            )
+            if child is not None:
+                take(child)
+        for c in ranked:
+            take(c)
+        return out
