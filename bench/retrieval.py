@@ -36,7 +36,6 @@ from kg.stores.base import GraphStore  # noqa: E402
 from qa.passage_graph import GraphPassageRetriever  # noqa: E402
 
 
-
 def default_data() -> Path:
     """$KGQA_BENCHMARKS/2wikimultihopqa, else ../shared/benchmarks/ beside the repo root."""
     base = os.environ.get("KGQA_BENCHMARKS") or ROOT.parent / "shared" / "benchmarks"

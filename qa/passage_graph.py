@@ -27,16 +27,20 @@ from kg.models import ScoredChunk
 from kg.settings import Settings
 from kg.stores.base import GraphStore
 from qa.linking import Link, link_entities
-from qa.question import Mention, QuestionInfo, analyse
+from qa.question import QuestionInfo, analyse
 
 PARENTHETICAL = re.compile(r"\s*\([^()]*\)\s*$")  # "Title (1938 film)" is about "Title"
 SUBTITLE = re.compile(r"\s*(?::|\s[-–—]\s).*$")  # "Karsk: a short guide" is about "Karsk"
+WORD = re.compile(r"\w[\w'’.\-]*")
+MAX_TITLE_WORDS = 8
 MENTION_K = 5  # passages per linked name that no title matches (full-text, must mention it)
 DENSE_K = 20  # dense hits that join the candidate pool
 MAX_HOP_DOCS = 60  # documents reached in one hop (bounds the work per question)
 PPR_ALPHA = 0.85
 GRAPH_WEIGHT = 0.3  # weight of the normalised PageRank score beside cosine similarity
 LINKED_BONUS = 0.3  # a passage about an entity the question names
+EDGE_WEIGHT = 0.5  # weight of how well the words leading to a hop match the question
+EDGE_WORDS = 6  # words before a mention that say how the passage relates to it
 
 
 @dataclass
@@ -47,10 +51,12 @@ class Candidate:
     anchor: str = ""  # the linked entity this passage is about or mentions
     parent: str = ""  # the anchor of the passage that led here (one hop)
     graph: float = 0.0
+    edge: float = 0.0  # similarity of the question to the words that led here
 
     @property
     def score(self) -> float:
-        return self.similarity + GRAPH_WEIGHT * self.graph + (LINKED_BONUS if self.anchor else 0)
+        bonus = LINKED_BONUS if self.anchor else 0.0
+        return self.similarity + GRAPH_WEIGHT * self.graph + EDGE_WEIGHT * self.edge + bonus
 
 
 @dataclass
@@ -72,17 +78,47 @@ class TitleIndex:
                 index.key_of[doc.id] = next(iter(keys))
         return index
 
+    def mentions(self, text: str, skip_opening_stopword: bool = False) -> dict[str, str]:
+        """Title key -> surface text, for every capitalised run of `text` (up to
+        MAX_TITLE_WORDS words, first and last capitalised) that is some document's title;
+        longest first, never overlapping. A gazetteer of what the store has documents about,
+        so a mention counts even where the extractor missed or mis-cut the name."""
+        from spacy.lang.en.stop_words import STOP_WORDS
+
+        words = list(WORD.finditer(text))
+        capital = [w.group()[0].isupper() or w.group()[0].isdigit() for w in words]
+        if skip_opening_stopword and words and words[0].group().lower() in STOP_WORDS:
+            capital[0] = False
+        spans: list[tuple[int, int, str]] = []
+        for i, first in enumerate(words):
+            if not capital[i]:
+                continue
+            for j in range(i, min(len(words), i + MAX_TITLE_WORDS)):
+                if capital[j]:
+                    surface = text[first.start() : words[j].end()]
+                    if (key := entity_key(surface)) in self.by_key:
+                        spans.append((first.start(), words[j].end(), key))
+        taken: list[tuple[int, int, str]] = []
+        for span in sorted(spans, key=lambda s: s[1] - s[0], reverse=True):
+            if all(span[1] <= t[0] or t[1] <= span[0] for t in taken):
+                taken.append(span)
+        return {key: text[a:b] for a, b, key in sorted(taken)}
+
     def docs(self, keys: Sequence[str]) -> list[str]:
         return list(dict.fromkeys(d for k in keys for d in self.by_key.get(k, [])))
 
 
-def _non_overlapping(mentions: list[Mention]) -> list[Mention]:
-    """Longest first; a mention overlapping one already taken is dropped."""
-    taken: list[Mention] = []
-    for m in sorted(mentions, key=lambda m: m.end - m.start, reverse=True):
-        if all(m.end <= t.start or t.end <= m.start for t in taken):
-            taken.append(m)
-    return taken
+def lead_words(text: str, key: str) -> str:
+    """The mention of entity `key` in `text` with the EDGE_WORDS words before it."""
+    words = key.split()
+    if not words:
+        return ""
+    pattern = r"\b" + r"\W+".join(map(re.escape, words)) + r"\b"
+    found = re.search(pattern, text, re.IGNORECASE)
+    if found is None:
+        return ""
+    before = text[: found.start()].split()[-EDGE_WORDS:]
+    return " ".join([*before, found.group()])
 
 
 def _dot(a: Sequence[float], b: Sequence[float]) -> float:
@@ -103,12 +139,13 @@ class GraphPassageRetriever:
     def link(
         self, info: QuestionInfo, links: list[Link], titles: TitleIndex
     ) -> dict[str, str]:
-        """Entity key -> the question text naming it: the names qa.linking linked to graph
-        entities, plus the names that are a document's title (longest first)."""
-        titled = [m for m in info.mentions if m.proper and entity_key(m.text) in titles.by_key]
-        out = {entity_key(m.text): m.text for m in _non_overlapping(titled)}
+        """Entity key -> the question text naming it: the names that are a document's title
+        (longest first), plus the names qa.linking linked to graph entities that no title
+        match covers ("God" inside "God's Gift to Women" is not a second subject)."""
+        out = titles.mentions(info.text, skip_opening_stopword=True)
+        covered = " ".join(out.values()).lower()
         for link in links:
-            if link.proper:
+            if link.proper and link.mention.lower() not in covered:
                 out.setdefault(link.key, link.mention)
         return out
 
@@ -148,22 +185,42 @@ class GraphPassageRetriever:
         mentions = self._mentioning(named, titles, groups, add)
         add(self.store.vector_search(q_vec, DENSE_K, groups))
         mentions.update(self.store.chunk_entities([c for c in pool if c not in mentions], groups))
-        hop_docs: dict[str, str] = {}  # doc id -> the anchor it was reached from
+        hops: dict[str, tuple[str, str]] = {}  # doc id -> (chunk that led here, its key)
         for cid in sorted(pool, key=lambda c: -pool[c].score):
-            parent = pool[cid].anchor
-            for key in mentions.get(cid, []):
+            mentions[cid] = [*titles.mentions(pool[cid].hit.chunk.text), *mentions.get(cid, [])]
+            for key in mentions[cid]:
                 for doc in titles.by_key.get(key, []):
-                    if len(hop_docs) < MAX_HOP_DOCS:
-                        hop_docs.setdefault(doc, parent)
-        hop_hits = self.store.document_chunks(list(hop_docs), groups)
+                    if len(hops) < MAX_HOP_DOCS:
+                        hops.setdefault(doc, (cid, key))
+        hop_hits = self.store.document_chunks(list(hops), groups)
         for hit in hop_hits:
-            add([hit], parent=hop_docs.get(hit.chunk.doc_id, ""))
+            add([hit], parent=pool[hops[hit.chunk.doc_id][0]].anchor)
+        self._edges(pool, hops, q_vec)
         mentions.update(self.store.chunk_entities([h.chunk.id for h in hop_hits], groups))
         self._pagerank(pool, mentions, named)
         return [
             ScoredChunk(c.hit.chunk, c.score, c.hit.doc_path, c.hit.doc_title)
             for c in self._order(pool, named)[:k]
         ]
+
+    def _edges(
+        self, pool: dict[str, Candidate], hops: dict[str, tuple[str, str]], q_vec: list[float]
+    ) -> None:
+        """Score each hop by the words that lead to it ("... film directed by <name>"):
+        the relation a passage stands in to its parent decides which neighbour the
+        question wants, and the neighbour's own text rarely says it."""
+        leads: dict[str, str] = {}  # chunk id -> the words leading to it
+        for cand in pool.values():
+            via = hops.get(cand.hit.chunk.doc_id)
+            if via and via[0] in pool and not cand.anchor:
+                lead = lead_words(pool[via[0]].hit.chunk.text, via[1])
+                if lead:
+                    leads[cand.hit.chunk.id] = lead
+        texts = sorted(set(leads.values()))
+        sims = {t: _dot(q_vec, v) for t, v in zip(texts, self.embedder.encode(texts),
+                                                   strict=True)}
+        for cid, lead in leads.items():
+            pool[cid].edge = sims[lead]
 
     def _mentioning(
         self,

@@ -42,6 +42,18 @@ def test_restricted_passages_need_their_group(qa_store: GraphStore, embedder: Em
     assert [h for h in board if BOARD_ONLY in h.doc_path]
 
 
+def test_document_chunks_respect_groups_in_both_implementations(qa_store: GraphStore) -> None:
+    """The Cypher store's one-statement document_chunks and the base class's generic one
+    (through cypher()) return the same visible chunks, embeddings included."""
+    ids = [d.id for d in qa_store.list_documents(["board"])]
+    for groups, restricted_visible in (([], False), (["board"], True)):
+        fast = qa_store.document_chunks(ids, groups)
+        generic = GraphStore.document_chunks(qa_store, ids, groups)
+        assert [h.chunk.id for h in fast] == [h.chunk.id for h in generic]
+        assert any(BOARD_ONLY in h.doc_path for h in fast) == restricted_visible
+        assert all(len(h.chunk.embedding or []) == 384 for h in fast + generic)
+
+
 # --- a few 2WikiMultiHopQA questions over their passages and distractors ----------------
 WIKI_QUESTIONS = 4
 WIKI_DISTRACTORS = 60
