@@ -3,24 +3,92 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
-from kg.models import StoredTriple
+from kg.extract.normalize import entity_key
+from kg.models import StoredTriple, normalise_groups
 from kg.settings import Settings
 from kg.stores.base import GraphStore
+from qa import answer as compose
+from qa.dense_route import DenseResult, DenseRoute
+from qa.generate import Generator, make_generator, phrase_answer
+from qa.graph_route import GraphResult, GraphRoute
+from qa.linking import Link, link_entities, unlinked_names
 from qa.models import Answer, RouteChoice
+from qa.question import QuestionInfo, analyse, names_in, paragraphs, word_forms
+from qa.router import RouteDecision, decide, needs_graph
+
+
+@dataclass
+class Retrieval:
+    """Everything retrieved for one question, before an answer is composed."""
+
+    info: QuestionInfo
+    links: list[Link]
+    decision: RouteDecision
+    graph: GraphResult | None
+    dense: DenseResult | None
 
 
 class QAService:
     """Routes a question, retrieves evidence the asker may see, and answers or refuses.
 
-    Models (embedder, generator) are loaded once per service and reused across questions.
+    Models (embedder, spaCy, generator) are loaded once per service and reused.
     """
 
-    def __init__(self, settings: Settings, store: GraphStore, embedder: object | None = None):
+    def __init__(self, settings: Settings, store: GraphStore, embedder: Any | None = None):
         self.settings = settings
         self.store = store
-        self.embedder = embedder
+        self._embedder = embedder
+        self._generators: dict[str, Generator] = {}
+        self.graph_route = GraphRoute(store, self.embed, settings.spacy_model)
+        self.dense_route = DenseRoute(store, self.embed, self.split, self.forms)
 
+    # --- shared model helpers ----------------------------------------------------------
+    def embed(self, texts: list[str]) -> list[list[float]]:
+        if self._embedder is None:
+            from kg.embed import Embedder
+
+            self._embedder = Embedder(self.settings)
+        return self._embedder.encode(texts)
+
+    def split(self, text: str) -> tuple[tuple[str, ...], ...]:
+        return paragraphs(text, self.settings.spacy_model)
+
+    def forms(self, text: str) -> frozenset[str]:
+        return word_forms(text, self.settings.spacy_model)
+
+    def generator(self, adapter: str | None) -> Generator:
+        key = adapter or self.settings.adapter or ""
+        if key not in self._generators:
+            self._generators[key] = make_generator(self.settings, adapter=adapter)
+        return self._generators[key]
+
+    # --- retrieval ---------------------------------------------------------------------
+    def retrieve(
+        self, question: str, groups: Sequence[str] = (), route: RouteChoice = "auto"
+    ) -> Retrieval:
+        """Link, route and fetch evidence; every store call carries `groups`."""
+        groups = normalise_groups(groups)
+        info = analyse(question, self.settings.spacy_model)
+        links = link_entities(info, self.store, groups, self.embed)
+        graph = None
+        if route in ("graph", "hybrid") or (route == "auto" and needs_graph(info, links)):
+            graph = self.graph_route.run(info, links, groups)
+        if route == "auto":
+            decision = decide(info, links, graph)
+        else:
+            decision = RouteDecision(route, f"route forced to {route}")
+        dense = None
+        if decision.route in ("dense", "hybrid"):
+            q_vec = self.embed([info.text])[0]
+            # names the graph does not know are plain words for passage matching
+            cues = info.cues + [self.forms(n) for n in unlinked_names(info, links)]
+            dense = self.dense_route.run(info.text, q_vec, groups, [c for c in cues if c])
+        return Retrieval(info, links, decision, graph, dense)
+
+    # --- answering ---------------------------------------------------------------------
     def ask(
         self,
         question: str,
@@ -29,8 +97,50 @@ class QAService:
         adapter: str | None = None,
     ) -> Answer:
         """Answer `question` as an asker holding `groups`; `route` forces a route."""
-        forced = "dense" if route == "auto" else route
-        return Answer.refusal(question, forced, "question answering is not implemented yet")
+        question = question.strip()
+        if not question:
+            raise ValueError("the question is empty")
+        r = self.retrieve(question, groups, route)
+        answer = self._compose(question, r)
+        use_llm = self.settings.answer_mode == "llm" or bool(adapter)
+        if use_llm and not answer.refused and answer.evidence and answer.evidence[0].triple:
+            answer = self._phrase(answer, adapter)
+        return answer
+
+    def _compose(self, question: str, r: Retrieval) -> Answer:
+        route, reason = r.decision.route, r.decision.reason
+        cand = r.graph.best if r.graph else None
+        cypher = r.graph.cypher if r.graph else None
+        if cand is not None and cand.score >= compose.GRAPH_MIN and route != "dense":
+            return compose.graph_answer(question, route, reason, cand, cypher)
+        why_not = [f"best relation path scores {cand.score:.2f}"] if cand else []
+        if r.graph is not None and cand is None:
+            why_not.append("no relation path fits")
+        hit = r.dense.best if r.dense else None
+        if hit is not None:
+            unlinked = unlinked_names(r.info, r.links)
+            problem = compose.dense_supported(
+                hit, r.info, unlinked, r.links, self.forms(f"{hit.heading}. {hit.span}"),
+                names_in(hit.span, self.settings.spacy_model),
+            )
+            if problem is None:
+                return compose.dense_answer(question, route, reason, hit, r.dense)
+            why_not.append(problem)
+        elif r.dense is not None:
+            why_not.append("no visible passage matches")
+        detail = "; ".join(why_not) or "nothing retrieved"
+        return Answer.refusal(question, route, f"{reason}; refused: {detail}", cypher)
+
+    def _phrase(self, answer: Answer, adapter: str | None) -> Answer:
+        """Let the generator phrase the answer; keep it only if it still names the entity."""
+        facts = [ev.text for ev in answer.evidence]
+        phrased = phrase_answer(self.generator(adapter), answer.question, answer.answer, facts)
+        if phrased is None:
+            note = "; generator phrasing dropped the answer's entity, extractive answer kept"
+            return answer.model_copy(update={"reason": answer.reason + note})
+        return answer.model_copy(
+            update={"answer": phrased, "reason": answer.reason + "; phrased by the generator"}
+        )
 
     def subgraph(self, answer: Answer) -> list[StoredTriple]:
         """The evidence's edges (for drawing): one StoredTriple per triple evidence."""
@@ -38,5 +148,6 @@ class QAService:
         for ev in answer.evidence:
             if ev.triple:
                 s, p, o = ev.triple
-                out.append(StoredTriple(s, p, o, s.lower(), o.lower(), ev.doc, ev.chunk, ev.text))
+                out.append(StoredTriple(s, p, o, entity_key(s), entity_key(o), ev.doc, ev.chunk,
+                                        ev.text))
         return out

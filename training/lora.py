@@ -21,7 +21,7 @@ from transformers import AutoModelForCausalLM, TrainerCallback
 from transformers.trainer_utils import get_last_checkpoint
 
 from kg.settings import Settings
-from training.model import best_device, load_tokenizer, resolve_model
+from training.model import best_device, load_tokenizer, resolve_model, use_cpu_threads
 
 Progress = Callable[[dict[str, Any]], None]
 
@@ -44,6 +44,7 @@ class TrainConfig:
     cache: Path | None = None  # dequantized model cache (default Settings().model_cache)
     target_modules: str | list[str] = "all-linear"
     progress_bar: bool = True
+    threads: int | None = None  # CPU threads (default: all cores but one)
 
 
 @dataclass
@@ -165,6 +166,8 @@ def train(config: TrainConfig, on_progress: Progress | None = None) -> TrainResu
     out = Path(config.out)
     out.mkdir(parents=True, exist_ok=True)
     resume = get_last_checkpoint(str(out))
+    if best_device() == "cpu":
+        use_cpu_threads(config.threads)
     losses: list[float] = []
     trainer = build_trainer(config, [_ProgressCallback(on_progress, losses)])
     started = time.perf_counter()

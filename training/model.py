@@ -23,6 +23,17 @@ def best_device() -> str:
     return "cuda" if torch.cuda.is_available() else "cpu"
 
 
+def use_cpu_threads(threads: int | None = None) -> int:
+    """Set torch's CPU threads: by default all cores but one.
+
+    Measured on 2 shared cores under load: 2 threads 42 s/step, 1 thread 6.4 s/step (idle
+    OpenMP threads spin while they wait for a core that another process holds).
+    """
+    threads = threads or max(1, (os.cpu_count() or 1) - 1)
+    torch.set_num_threads(threads)
+    return threads
+
+
 def _gguf_cache_dir(gguf: Path, cache: Path) -> Path:
     stat = gguf.stat()
     tag = hashlib.sha1(f"{gguf.resolve()}:{stat.st_size}:{stat.st_mtime_ns}".encode()).hexdigest()

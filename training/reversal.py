@@ -46,7 +46,7 @@ def default_facts() -> Path:
 class ReversalConfig:
     facts: str | Path = field(default_factory=default_facts)
     limit: int | None = None
-    epochs: float = 25.0
+    epochs: float = 12.0  # measured: loss < 0.01 by epoch ~10 (8 facts, lr 1e-3, r=16)
     rank: int = 16
     lr: float = 1e-3
     batch_size: int = 8
@@ -147,8 +147,9 @@ def eval_questions(pairs: list[QAPair]) -> dict[str, list[QAPair]]:
 
 
 def _closed_book(adapter: str | None, questions: list[QAPair], settings: Settings) -> list[str]:
-    from training.model import chat_answers, load_generator
+    from training.model import chat_answers, load_generator, use_cpu_threads
 
+    use_cpu_threads()
     model, tokenizer = load_generator(settings.generator_model, settings.model_cache, adapter)
     return chat_answers(model, tokenizer, [p.question for p in questions])
 

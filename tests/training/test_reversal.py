@@ -89,3 +89,25 @@ def test_table_lists_each_condition_and_the_graph_route() -> None:
     assert lines[0].startswith("facts: 30, asked about: 28")
     assert lines[2].split() == ["forward_only", "60", "1.00", "0.00", "-", "0.00", "1.50"]
     assert lines[3].split()[:4] == ["graph", "route", "-", "0.90"]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not P2D.is_dir(), reason=f"benchmark data not found at {P2D}")
+def test_kgqa_eval_reversal_runs_the_whole_pipeline(tmp_path: Path, capsys) -> None:
+    """Two facts, one epoch per condition: ingest -> triples -> pairs -> LoRA -> answers."""
+    import json
+
+    from ui.cli import main
+
+    out = tmp_path / "reversal.json"
+    assert main(["eval", "reversal", "--limit", "2", "--epochs", "1", "--out", str(out)]) == 0
+    result = json.loads(out.read_text())
+    assert result["facts"] == 2 and result["facts_asked"] == 2  # the real extractor found both
+    assert set(result["conditions"]) == {"base", "forward_only", "both", "holdout_half"}
+    assert result["conditions"]["forward_only"]["reverse_trained"] is None
+    assert result["conditions"]["both"]["train_pairs"] == 2 * result["questions"]["forward"]
+    for condition in result["conditions"].values():
+        assert 0.0 <= condition["forward"] <= 1.0 and condition["examples"]
+    assert "graph" in result
+    printed = capsys.readouterr().out
+    assert "forward_only" in printed and "holdout_half" in printed

@@ -1,0 +1,128 @@
+"""Dense route: passages for questions a triple cannot answer ("What happens when ...?").
+
+Vector top-k and full-text top-k over chunks (both filtered by the asker's groups in the
+store) are fused by reciprocal rank fusion; the answer is the sentence of the best few
+chunks that is most similar to the question, so the reply is a span of a cited passage.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from kg.models import ScoredChunk
+from kg.stores.base import GraphStore
+from qa.question import leans_on_previous
+
+Embed = Callable[[list[str]], list[list[float]]]
+# chunk text -> paragraphs as (section heading, sentences)
+Split = Callable[[str], tuple[tuple[str, tuple[str, ...]], ...]]
+Forms = Callable[[str], frozenset[str]]  # text -> its content words and lemmas
+
+RRF_K = 60  # the usual constant from Cormack et al. 2009
+SEARCH_K = 10
+SENTENCE_CHUNKS = 3  # chunks whose sentences compete for the answer
+CHUNK_PRIOR = 0.05  # a small preference for sentences from the best-fused chunk
+LEXICAL_WEIGHT = 0.3  # share of the question's content words the sentence contains
+
+
+@dataclass
+class SentenceHit:
+    sentence: str
+    chunk: ScoredChunk
+    score: float  # cosine to the question + lexical overlap + the chunk-rank prior
+    span: str = ""  # the answer text: the sentence, with the one before when it leans on it
+    heading: str = ""  # the section it is in (its words count as context)
+    paragraph: tuple[str, ...] = ()  # the sentences around it
+
+
+@dataclass
+class DenseResult:
+    chunks: list[ScoredChunk] = field(default_factory=list)  # fused order, fused score
+    sentences: list[SentenceHit] = field(default_factory=list)
+
+    @property
+    def best(self) -> SentenceHit | None:
+        return self.sentences[0] if self.sentences else None
+
+
+def reciprocal_rank_fusion(rankings: Sequence[Sequence[ScoredChunk]]) -> list[ScoredChunk]:
+    """Chunks ordered by sum of 1/(RRF_K + rank) over the rankings they appear in."""
+    fused: dict[str, float] = {}
+    first: dict[str, ScoredChunk] = {}
+    for ranking in rankings:
+        for rank, hit in enumerate(ranking, start=1):
+            fused[hit.chunk.id] = fused.get(hit.chunk.id, 0.0) + 1.0 / (RRF_K + rank)
+            first.setdefault(hit.chunk.id, hit)
+    order = sorted(fused, key=fused.__getitem__, reverse=True)
+    return [
+        ScoredChunk(first[c].chunk, fused[c], first[c].doc_path, first[c].doc_title)
+        for c in order
+    ]
+
+
+def _dot(a: Sequence[float], b: Sequence[float]) -> float:
+    return float(sum(x * y for x, y in zip(a, b, strict=True)))
+
+
+class DenseRoute:
+    def __init__(self, store: GraphStore, embed: Embed, split: Split, forms: Forms):
+        self.store = store
+        self.embed = embed
+        self.split = split
+        self.forms = forms
+
+    def retrieve(
+        self, question: str, q_vec: list[float], groups: Sequence[str], k: int = SEARCH_K
+    ) -> list[ScoredChunk]:
+        """Fused chunk ranking (retrieval alone, no sentence choice)."""
+        vector = self.store.vector_search(q_vec, k, groups)
+        fulltext = self.store.fulltext_search(question, k, groups)
+        return reciprocal_rank_fusion([vector, fulltext])
+
+    def run(
+        self,
+        question: str,
+        q_vec: list[float],
+        groups: Sequence[str],
+        cues: Sequence[frozenset[str]] = (),
+    ) -> DenseResult:
+        """Fused chunks, and their sentences ranked against the question."""
+        chunks = self.retrieve(question, q_vec, groups)
+        result = DenseResult(chunks=chunks)
+        pool: list[SentenceHit] = []
+        for rank, hit in enumerate(chunks[:SENTENCE_CHUNKS]):
+            prior = CHUNK_PRIOR * (SENTENCE_CHUNKS - rank - 1)
+            for heading, para in self.split(hit.chunk.text):
+                for i, sent in enumerate(para):
+                    span = f"{para[i - 1]} {sent}" if i and leans_on_previous(sent) else sent
+                    pool.append(SentenceHit(sent, hit, prior, span, heading, para))
+        if not pool:
+            return result
+        vectors = self.embed([h.sentence for h in pool])
+        shares: dict[int, bool] = {}
+        for h, v in zip(pool, vectors, strict=True):
+            words = self.forms(f"{h.heading}. {h.sentence}" if h.heading else h.sentence)
+            hits = sum(1 for c in cues if c & words)
+            shares[id(h)] = hits > 0 or not cues
+            h.score += _dot(q_vec, v) + LEXICAL_WEIGHT * (hits / len(cues) if cues else 0.0)
+        # a sentence (with its heading) sharing no word with the question cannot answer it
+        result.sentences = sorted(pool, key=lambda h: (shares[id(h)], h.score), reverse=True)
+        self._complete(result.sentences[0], cues)
+        return result
+
+    def _complete(self, best: SentenceHit, cues: Sequence[frozenset[str]]) -> None:
+        """Add the paragraph's sentence that says what the best one leaves out of the question.
+
+        "How does the orchestra rehearse in midwinter?": the best sentence says how it
+        rehearses; the one about midwinter joins it.
+        """
+        have = self.forms(best.span)
+        missing = [c for c in cues if not c & have]
+        if not missing:
+            return
+        gain = {s: sum(1 for c in missing if c & self.forms(s)) for s in best.paragraph}
+        extra = max(gain, key=gain.__getitem__, default="")
+        if extra and gain[extra] and extra not in best.span:
+            order = best.paragraph.index(extra) < best.paragraph.index(best.sentence)
+            best.span = f"{extra} {best.span}" if order else f"{best.span} {extra}"

@@ -1,0 +1,231 @@
+"""Graph route: answer from the triples around the question's entities.
+
+1. Fetch the linked entities' 1-hop neighbourhood and that neighbourhood's own 1-hop
+   neighbourhood (so 2 hops), both edge directions, with one parameterised Cypher template
+   run through the store's read-only, group-filtered `cypher()`; the text is recorded.
+2. Score every triple's verbalisation against the question: embedding similarity, plus a
+   bonus when the predicate's words/lemmas are the question's relation cues.
+3. Explicit path search (networkx `all_simple_edge_paths`, cutoff 2) from each linked entity
+   over the undirected question subgraph. A path's answer is its far end; every hop must be
+   relevant, and the path is scored by its hops, how many relation cues it covers, and
+   whether the far end has the type the wh-word asks for. A triple is usable from either
+   end, so "Who founded X?" and "What did Y found?" read the same edge.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import networkx as nx
+
+from kg.models import StoredTriple
+from kg.stores.base import GraphStore
+from qa.linking import Link
+from qa.question import QuestionInfo, word_forms
+
+Embed = Callable[[list[str]], list[list[float]]]
+
+# One template, run for the linked keys and again for their neighbours (hop 2).
+NEIGHBOURS_CYPHER = (
+    "UNWIND $keys AS k MATCH (e:Entity {key: k})-[r:REL]-(:Entity) "
+    "WITH DISTINCT r "
+    "RETURN startNode(r).name, r.predicate, endNode(r).name, startNode(r).key, "
+    "endNode(r).key, r.doc_id, r.chunk_id, r.sentence, startNode(r).type, endNode(r).type "
+    "LIMIT $limit"
+)
+NEIGHBOUR_LIMIT = 400
+MAX_HOPS = 2
+
+CUE_BONUS = 0.35  # predicate names a relation word of the question
+SIM_AS_CUE = 0.8  # a verbalisation this close to the question counts as naming its relation
+HOP_MIN_SIM = 0.55  # a hop with no cue must be at least this similar to be part of a path
+COVER_WEIGHT = 0.5  # share of the question's relation words the path covers
+HOP_PENALTY = 0.12  # per extra hop: prefer the shorter reading when equally good
+EXTRA_WORD_PENALTY = 0.05  # per predicate word the question lacks ("cook with" for "cook")
+TYPE_BONUS = 0.1
+TYPE_PENALTY = 0.3
+CONSTRAINT_BONUS = 0.3  # the answer also touches another entity the question names
+
+
+@dataclass
+class Hop:
+    triple: StoredTriple
+    sim: float
+    cue_hit: bool
+
+    @property
+    def relevance(self) -> float:
+        return self.sim + (CUE_BONUS if self.cue_hit else 0.0)
+
+
+@dataclass
+class GraphCandidate:
+    answer_key: str
+    answer_name: str
+    hops: list[Hop]
+    score: float
+    covered: int = 0  # relation words of the question the path accounts for
+
+    @property
+    def rank(self) -> tuple[int, float]:
+        """A reading that accounts for more of the question's relations wins, then score."""
+        return (self.covered, self.score)
+
+
+@dataclass
+class GraphResult:
+    candidates: list[GraphCandidate] = field(default_factory=list)
+    cypher: str | None = None
+    triples_seen: int = 0
+
+    @property
+    def best(self) -> GraphCandidate | None:
+        return self.candidates[0] if self.candidates else None
+
+
+def verbalise(t: StoredTriple) -> str:
+    return f"{t.subject} {t.predicate} {t.object}"
+
+
+def _dot(a: Sequence[float], b: Sequence[float]) -> float:
+    return float(sum(x * y for x, y in zip(a, b, strict=True)))
+
+
+class GraphRoute:
+    """Neighbourhood fetch + triple scoring + path search, for one store and embedder."""
+
+    def __init__(self, store: GraphStore, embed: Embed, spacy_model: str):
+        self.store = store
+        self.embed = embed
+        self.spacy_model = spacy_model
+        self._vectors: dict[str, list[float]] = {}  # verbalisation -> embedding
+
+    def _fetch(
+        self, keys: list[str], groups: Sequence[str]
+    ) -> tuple[list[StoredTriple], dict[str, str]]:
+        """Triples (deduplicated) and entity types within MAX_HOPS of `keys`."""
+        seen: dict[tuple[str, str, str, str], StoredTriple] = {}
+        types: dict[str, str] = {}
+        frontier, visited = list(keys), set(keys)
+        for _ in range(MAX_HOPS):
+            if not frontier:
+                break
+            params = {"keys": frontier, "limit": NEIGHBOUR_LIMIT}
+            _, rows = self.store.cypher(NEIGHBOURS_CYPHER, params, groups)
+            nxt: list[str] = []
+            for s, p, o, sk, ok, doc, chunk, sentence, st, ot in rows:
+                t = StoredTriple(s, p, o, sk, ok, doc, chunk, sentence or "")
+                seen.setdefault((sk, p, ok, chunk), t)
+                types[sk], types[ok] = st or "", ot or ""
+                for k in (sk, ok):
+                    if k not in visited:
+                        visited.add(k)
+                        nxt.append(k)
+            frontier = nxt
+        return list(seen.values()), types
+
+    def _similarities(self, question: str, triples: list[StoredTriple]) -> list[float]:
+        texts = [verbalise(t) for t in triples]
+        todo = [x for x in dict.fromkeys([question, *texts]) if x not in self._vectors]
+        if todo:
+            self._vectors.update(zip(todo, self.embed(todo), strict=True))
+        q = self._vectors[question]
+        return [_dot(q, self._vectors[x]) for x in texts]
+
+    def run(self, info: QuestionInfo, links: list[Link], groups: Sequence[str]) -> GraphResult:
+        sources = [link.key for link in links if link.proper] or [link.key for link in links]
+        if not sources:
+            return GraphResult()
+        triples, types = self._fetch(sources, groups)
+        result = GraphResult(cypher=NEIGHBOURS_CYPHER, triples_seen=len(triples))
+        if not triples:
+            return result
+        sims = self._similarities(info.text, triples)
+        cue_forms: set[str] = set().union(*info.cues)
+        forms = [word_forms(t.predicate, self.spacy_model) for t in triples]
+        hops = [
+            Hop(t, sim, bool(f & cue_forms) or sim >= SIM_AS_CUE)
+            for t, sim, f in zip(triples, sims, forms, strict=True)
+        ]
+        # relation words of the question that some fetched predicate could express
+        all_forms: set[str] = set().union(*forms)
+        relational = [c for c in info.cues if c & all_forms]
+        graph = nx.MultiGraph()
+        for i, t in enumerate(triples):
+            graph.add_edge(t.subject_key, t.object_key, key=i)
+        named = {link.key for link in links}
+        context = _PathContext(info, relational, types, named, graph)
+        best: dict[str, GraphCandidate] = {}
+        for source in sources:
+            if source not in graph:
+                continue
+            targets = [n for n in graph.nodes if n not in named]
+            for path in nx.all_simple_edge_paths(graph, source, targets, cutoff=MAX_HOPS):
+                cand = self._score_path(context, [hops[k] for _, _, k in path], path)
+                if cand is None:
+                    continue
+                kept = best.get(cand.answer_key)
+                if kept is None or cand.rank > kept.rank:
+                    best[cand.answer_key] = cand
+        result.candidates = sorted(best.values(), key=lambda c: c.rank, reverse=True)
+        return result
+
+    def _score_path(
+        self, ctx: _PathContext, path_hops: list[Hop], path: list[tuple[str, str, int]]
+    ) -> GraphCandidate | None:
+        """A candidate for the path's far end, or None when the path cannot be the answer."""
+        info = ctx.info
+        if any(not h.cue_hit and h.sim < HOP_MIN_SIM for h in path_hops):
+            return None
+        if len(path_hops) > 1 and not all(h.cue_hit for h in path_hops):
+            return None  # every hop of a chain must be asked for by some word
+        answer_key = path[-1][1]
+        last = path_hops[-1].triple
+        answer_name = last.object if last.object_key == answer_key else last.subject
+        if _names_in(answer_name, info.text):
+            return None  # the question already names it: it is a constraint, not the answer
+        pred_forms: set[str] = set().union(
+            *(word_forms(h.triple.predicate, self.spacy_model) for h in path_hops)
+        )
+        high_sim = any(h.sim >= SIM_AS_CUE for h in path_hops)
+        if info.main_verb and not info.main_verb & pred_forms and not high_sim:
+            return None  # "Who will succeed X?" is not answered by "X is chief of Y"
+        covered = sum(1 for c in ctx.relational if c & pred_forms)
+        if info.cues and not covered and not high_sim:
+            return None  # no word of the question's relation is on the path
+        if covered < len(path_hops):
+            return None  # a hop that adds no relation word of its own is a detour
+        if info.head and not info.head & word_forms(last.predicate, self.spacy_model):
+            return None  # the answer's own edge must be the relation asked about
+        score = sum(h.relevance for h in path_hops) / len(path_hops)
+        score += COVER_WEIGHT * covered / max(1, len(ctx.relational))
+        score -= HOP_PENALTY * (len(path_hops) - 1)
+        extra = {w for h in path_hops for w in h.triple.predicate.split()} - info.words
+        score -= EXTRA_WORD_PENALTY * len(extra)
+        answer_type = ctx.types.get(answer_key, "")
+        if info.answer_types and answer_type:
+            score += TYPE_BONUS if answer_type in info.answer_types else -TYPE_PENALTY
+        on_path = {u for u, _, _ in path} | {v for _, v, _ in path}
+        others = ctx.named - on_path
+        if others and any(n in others for n in ctx.graph.neighbors(answer_key)):
+            score += CONSTRAINT_BONUS  # also tied to another thing the question names
+        return GraphCandidate(answer_key, answer_name, path_hops, score, covered)
+
+
+@dataclass
+class _PathContext:
+    info: QuestionInfo
+    relational: list[frozenset[str]]
+    types: dict[str, str]
+    named: set[str]
+    graph: nx.MultiGraph
+
+
+def _names_in(name: str, text: str) -> bool:
+    return f" {_squash(name)} " in f" {_squash(text)} "
+
+
+def _squash(text: str) -> str:
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", text.lower()).split())

@@ -1,0 +1,109 @@
+"""Entity linking: which graph entities does a question name?
+
+Three tiers, cheapest and most precise first: exact key or alias match of every question
+span (one store call), then the entity full-text index, then name-embedding similarity, the
+last two only for names the first tier missed. Every call carries the asker's groups, so an
+entity only a restricted document mentions cannot be linked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from kg.extract.normalize import entity_key
+from kg.models import Entity
+from kg.stores.base import GraphStore
+from qa.question import Mention, QuestionInfo
+
+Embed = Callable[[list[str]], list[list[float]]]
+
+FULLTEXT_MIN_OVERLAP = 0.5  # share of the mention's words the entity's name must contain
+EMBEDDING_MIN_SIM = 0.82  # name-embedding cosine for a fuzzy link
+
+
+@dataclass
+class Link:
+    key: str
+    name: str
+    type: str
+    mention: str  # the question text it was linked from
+    score: float  # 1.0 for exact matches
+    how: str  # "exact" | "fulltext" | "embedding"
+    proper: bool  # linked from a name, not from a common word
+
+
+def _overlaps(a: Mention, b: Mention) -> bool:
+    return a.start < b.end and b.start < a.end
+
+
+def _exact(info: QuestionInfo, store: GraphStore, groups: Sequence[str]) -> list[Link]:
+    by_key: dict[str, list[Mention]] = {}
+    for m in info.mentions:
+        k = entity_key(m.text)
+        if k:
+            by_key.setdefault(k, []).append(m)
+    if not by_key:
+        return []
+    entities = store.find_entities(list(by_key), groups)
+    matches: list[tuple[Mention, Entity]] = []
+    for e in entities:
+        for k in {e.key, *(entity_key(a) for a in e.aliases)}:
+            matches.extend((m, e) for m in by_key.get(k, []))
+    # longest names first, names before common words; no two links share a token
+    matches.sort(key=lambda me: (me[0].proper, me[0].end - me[0].start), reverse=True)
+    taken: list[Mention] = []
+    links: list[Link] = []
+    for m, e in matches:
+        if any(_overlaps(m, t) for t in taken):
+            continue
+        taken.append(m)
+        links.append(Link(e.key, e.name, e.type, m.text, 1.0, "exact", m.proper))
+    return links
+
+
+def _words(text: str) -> set[str]:
+    return set(entity_key(text).split())
+
+
+def _fuzzy(
+    names: list[str],
+    store: GraphStore,
+    groups: Sequence[str],
+    embed: Embed,
+) -> list[Link]:
+    links: list[Link] = []
+    vectors = embed(names) if names else []
+    for name, vec in zip(names, vectors, strict=True):
+        want = _words(name)
+        hit: Link | None = None
+        for e, score in store.entity_fulltext(name, 3, groups):
+            if len(want & _words(e.name)) / max(1, len(want)) >= FULLTEXT_MIN_OVERLAP:
+                hit = Link(e.key, e.name, e.type, name, min(1.0, float(score)), "fulltext", True)
+                break
+        if hit is None:
+            for e, sim in store.entity_vector(vec, 3, groups):
+                if sim >= EMBEDDING_MIN_SIM:
+                    hit = Link(e.key, e.name, e.type, name, float(sim), "embedding", True)
+                    break
+        if hit is not None:
+            links.append(hit)
+    return links
+
+
+def link_entities(
+    info: QuestionInfo, store: GraphStore, groups: Sequence[str], embed: Embed
+) -> list[Link]:
+    """Linked entities, names first; common-word links ("chemistry") come after them."""
+    exact = _exact(info, store, groups)
+    covered = " ".join(link.mention for link in exact).lower()
+    missing = [n for n in info.names if n.lower() not in covered]
+    links = exact + [f for f in _fuzzy(missing, store, groups, embed) if f.key not in
+                     {x.key for x in exact}]
+    return sorted(links, key=lambda link: not link.proper)
+
+
+def unlinked_names(info: QuestionInfo, links: list[Link]) -> list[str]:
+    """Names in the question that no link covers: the graph (for this asker) lacks them."""
+    covered = " ".join(link.mention for link in links).lower()
+    return [n for n in info.names if n.lower() not in covered]
