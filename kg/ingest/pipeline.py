@@ -1,7 +1,8 @@
 """Files (or ready texts) → chunks → triples + embeddings → the store, in batches.
 
 Batches span documents so spaCy (nlp.pipe), the embedder and the store each see many items
-per call; that is what makes thousands of small documents fast. Each document is still
+per call, and the three stages run at once on three threads (see stages.py); that is what
+makes thousands of small documents fast. Each document is still
 written all-or-nothing, and a failure in one document never loses the others.
 """
 
@@ -10,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +29,7 @@ from kg.ingest.readers import (
     load_source,
 )
 from kg.ingest.report import FileResult, IngestReport, Status
+from kg.ingest.stages import ThreeStages
 from kg.models import ADMIN, Chunk, Document, Entity, Triple, normalise_groups
 from kg.settings import Settings
 
@@ -140,25 +141,31 @@ class Ingestor:
         groups = normalise_groups(groups)
         known = {d.id: d for d in self.store.list_documents([ADMIN])}
         pending: list[_Pending] = []
-        inflight: Future[None] | None = None
 
         def flush() -> None:
-            """Extract here; embed and write in the worker while the next batch is extracted."""
-            nonlocal inflight, pending
+            """Extract here; the batch is embedded and written while the next is extracted."""
+            nonlocal pending
             if not pending:
                 return
             with report.timed("extract"):
                 ready = self._extract(pending, report, progress)
-            if inflight is not None:
-                inflight.result()
-            inflight = worker.submit(
-                self._embed_and_write, ready, groups, report, bar, len(pending)
-            )
+            done = len(pending)
+
+            def embed() -> list[DocumentRecords]:
+                with report.timed("embed"):
+                    return self._embed(ready, groups)
+
+            def write(records: list[DocumentRecords]) -> None:
+                with report.timed("write"):
+                    self._write(ready, records, report)
+                bar.update(done)
+
+            stages.submit(embed, write)
             pending = []
 
         with (
             tqdm(total=total, unit=unit, desc="ingest", disable=not progress) as bar,
-            ThreadPoolExecutor(max_workers=1, thread_name_prefix="kgqa-embed") as worker,
+            ThreeStages() as stages,
             _one_torch_thread(),
         ):
             for item in sources:
@@ -186,8 +193,7 @@ class Ingestor:
                 if sum(len(p.chunks) for p in pending) >= self.batch_chunks:
                     flush()
             flush()
-            if inflight is not None:
-                inflight.result()
+            stages.wait()
         report.seconds = time.perf_counter() - start
         return report
 
@@ -196,20 +202,6 @@ class Ingestor:
             return FileResult(old.path, "unchanged")
         self.store.set_groups(old.id, groups)
         return FileResult(old.path, "unchanged", f"groups {old.groups} -> {groups}")
-
-    def _embed_and_write(
-        self,
-        ready: list[_Pending],
-        groups: list[str],
-        report: IngestReport,
-        bar: tqdm,
-        done: int,
-    ) -> None:
-        with report.timed("embed"):
-            records = self._embed(ready, groups)
-        with report.timed("write"):
-            self._write(ready, records, report)
-        bar.update(done)
 
     def _extract(
         self, pending: list[_Pending], report: IngestReport, progress: bool
@@ -313,7 +305,7 @@ class Ingestor:
 
 @contextmanager
 def _one_torch_thread() -> Iterator[None]:
-    """spaCy runs in the caller's thread while torch embeds in the worker: one core each.
+    """spaCy runs in the caller's thread while torch embeds in a worker: one core each.
 
     Two torch threads on a busy 2-core machine spin-wait; measured 6x slower on entity names.
     """

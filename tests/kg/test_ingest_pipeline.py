@@ -8,11 +8,13 @@ from pathlib import Path
 import pytest
 
 from kg.embed import Embedder
-from kg.extract.base import TripleExtractor
-from kg.ingest.pipeline import Ingestor
+from kg.extract.base import Extraction, TripleExtractor
+from kg.ingest.pipeline import Ingestor, text_sha256
+from kg.ingest.readers import SourceText
+from kg.ingest.stages import ThreeStages
 from kg.models import ADMIN
 from kg.settings import Settings
-from kg.stores.base import GraphStore
+from kg.stores.base import GraphStore, StoreError
 
 ORIN = "Orin Vale founded Brightwater Labs. Brightwater Labs is headquartered in Karsk."
 FILES = Path(__file__).resolve().parent.parent / "data" / "files"
@@ -165,3 +167,74 @@ def test_missing_path_is_reported_and_the_rest_ingested(
         ("notes.txt", "ingested"),
     ]
     assert not report.ok
+
+
+class PoisonedStore:
+    """The real store, except that writing a document titled 'poison' fails (fault injection)."""
+
+    def __init__(self, store: GraphStore) -> None:
+        self._store = store
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._store, name)
+
+    def replace_documents(self, batch: list) -> None:
+        if any(doc.title == "poison" for doc, *_ in batch):
+            raise StoreError("disk full")
+        self._store.replace_documents(batch)
+
+    def replace_document(self, doc, *rest) -> None:  # type: ignore[no-untyped-def]
+        self.replace_documents([(doc, *rest)])
+
+
+class PoisonedExtractor(TripleExtractor):
+    """spaCy, except that a text mentioning 'poison' raises (fault injection)."""
+
+    def __init__(self, real: TripleExtractor) -> None:
+        self.real = real
+
+    def extract(self, text: str) -> Extraction:
+        if "poison" in text:
+            raise RuntimeError("parser crashed")
+        return self.real.extract(text)
+
+    def extract_many(self, texts: list[str]) -> list[Extraction]:
+        return [self.extract(t) for t in texts]
+
+
+def sources(*texts: tuple[str, str]) -> list[SourceText]:
+    return [SourceText(f"mem:{t}", f"mem/{t}", t, x, text_sha256(x)) for t, x in texts]
+
+
+def test_a_failing_write_or_extraction_loses_only_that_document(
+    store: GraphStore, embedder: Embedder, spacy_extractor: TripleExtractor
+) -> None:
+    ingestor = Ingestor(
+        Settings(), PoisonedStore(store), embedder, PoisonedExtractor(spacy_extractor)
+    )
+    report = ingestor.ingest_texts(
+        sources(
+            ("good", "Orin Vale founded Brightwater Labs."),
+            ("poison", "Mira Tal moved to Karsk."),
+            ("bad text", "The poison was found in Karsk."),
+            ("also good", "Tomas Vale composed the Harbour Suite."),
+        ),
+        groups=[],
+        progress=False,
+    )
+    status = {f.path: (f.status, f.message) for f in report.files}
+    assert status["mem/good"][0] == status["mem/also good"][0] == "ingested"
+    assert status["mem/poison"] == ("error", "write failed: StoreError: disk full")
+    assert status["mem/bad text"][0] == "error" and "parser crashed" in status["mem/bad text"][1]
+    assert {d.title for d in store.list_documents([ADMIN])} == {"good", "also good"}
+    assert ("mira tal", "move to", "karsk") not in facts(store)
+
+
+def test_stage_errors_reach_the_caller() -> None:
+    def fail(_: int) -> None:
+        raise OSError("store went away")
+
+    with ThreeStages() as stages:
+        stages.submit(lambda: 1, fail)
+        with pytest.raises(OSError, match="store went away"):
+            stages.wait()

@@ -39,12 +39,19 @@ def test_loss_is_on_the_answer_tokens_only(chat_data: Path, tmp_path: Path) -> N
     assert trained.startswith(("Orin Vale", "Brightwater Labs")) and "<|im_end|>" in trained
 
 
-def test_cli_train_writes_a_peft_adapter_the_generator_uses(chat_data: Path, tmp_path: Path):
-    out = tmp_path / "adapter"
+@pytest.fixture(scope="module")
+def adapter(chat_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Three real steps through `kgqa train`, with a merged copy."""
+    out = tmp_path_factory.mktemp("lora") / "adapter"
     code = main(["train", "--data", str(chat_data / "train.jsonl"), "--out", str(out),
                  "--max-steps", "3", "--save-steps", "2", "--batch-size", "2", "--rank", "4",
-                 "--lr", "5e-3"])
+                 "--lr", "5e-3", "--merge"])  # fmt: skip
     assert code == 0
+    return out
+
+
+def test_cli_train_writes_a_peft_adapter_the_generator_uses(adapter: Path) -> None:
+    out = adapter
     assert (out / "adapter_config.json").is_file()
     assert (out / "adapter_model.safetensors").is_file()
     assert (out / "checkpoint-2").is_dir()
@@ -60,6 +67,10 @@ def test_cli_train_writes_a_peft_adapter_the_generator_uses(chat_data: Path, tmp
     assert not torch.allclose(before, after, atol=1e-4)  # the adapter changes the model
     answers = chat_answers(tuned, tokenizer, ["Who founded Brightwater Labs 1?"], 8)
     assert len(answers) == 1 and answers[0]
+
+    merged, _ = load_generator(str(out / "merged"))  # a plain model with the adapter folded in
+    with torch.inference_mode():
+        assert torch.allclose(merged(**enc).logits, after, atol=1e-3)
 
 
 def test_training_resumes_from_its_last_checkpoint(chat_data: Path, tmp_path: Path) -> None:
@@ -84,3 +95,25 @@ def test_bad_training_data_is_a_clear_error(tmp_path: Path) -> None:
         train(TrainConfig(data=str(bad), out=str(tmp_path / "out")))
     with pytest.raises(FileNotFoundError):
         train(TrainConfig(data=str(tmp_path / "missing.jsonl"), out=str(tmp_path / "out")))
+
+
+def test_kgqa_ask_answers_with_the_adapter(adapter: Path, tmp_path: Path, capsys) -> None:
+    import json
+
+    from peft import PeftModel
+
+    from kg.settings import Settings
+    from qa.generate import make_generator
+
+    samples = Path(__file__).resolve().parents[2] / "samples"
+    store = tmp_path / "store"
+    assert main(["ingest", str(samples / "vale_family.txt"), "--store", str(store)]) == 0
+    capsys.readouterr()
+    question = "Who is the mother of Orin Vale?"
+    code = main(["ask", question, "--store", str(store), "--adapter", str(adapter), "--json"])
+    assert code == 0
+    answer = json.loads(capsys.readouterr().out.splitlines()[-1])
+    assert "Mira Tal" in answer["answer"] and not answer["refused"]
+    assert "generator" in answer["reason"]  # the adapted generator phrased (or was overruled)
+    generator = make_generator(Settings(), adapter=str(adapter))
+    assert isinstance(generator.model, PeftModel)

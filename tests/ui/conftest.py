@@ -56,12 +56,3 @@ def server(
     with serving(app) as url:
         yield RunningServer(url, app.state.services)
 
-
-@pytest.fixture(scope="session")
-def qa_ready(server: RunningServer) -> None:
-    """Skip (saying why) tests that need real answers while qa/ is still its skeleton."""
-    with server.client() as http:
-        answer = http.post("/api/ask", json={"question": "Who founded Brightwater Labs?"}).json()
-    if "not implemented" in answer.get("reason", ""):
-        print("qa.service is still the skeleton: answer-content tests skip")
-        pytest.skip("qa.service.QAService.ask is not implemented on main yet")

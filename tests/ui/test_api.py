@@ -197,7 +197,6 @@ def test_oversized_bodies_are_refused(server: RunningServer) -> None:
     assert big.status_code == 413 and "larger than" in big.json()["detail"]
 
 
-@pytest.mark.usefixtures("qa_ready")
 def test_ask_answers_with_evidence_the_caller_may_see(server: RunningServer) -> None:
     with server.client() as http:
         answer = http.post("/api/ask", json={"question": "Who founded Brightwater Labs?"}).json()

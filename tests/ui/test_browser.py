@@ -10,7 +10,6 @@ from tests.ui.uitest_support import RunningServer
 from ui.app.headless import ask_in_browser, chromium, missing_browser
 
 
-@pytest.mark.usefixtures("qa_ready")
 def test_ask_in_the_browser_shows_answer_and_evidence(
     server: RunningServer, tmp_path: Path
 ) -> None:

@@ -60,11 +60,11 @@ def build(services: Services, key_box: gr.Textbox, adapter: gr.Dropdown) -> None
         headers=EVIDENCE_COLUMNS, label="Evidence", elem_id="evidence", wrap=True,
         interactive=False,
     )
-    with gr.Row():
+    with gr.Row(equal_height=False):
         picture = gr.Plot(label="Evidence subgraph", elem_id="subgraph")
         cypher = gr.Code(
             label="Cypher that ran", language="sql", elem_id="cypher", wrap_lines=True,
-            interactive=False,
+            interactive=False, lines=4, max_lines=12,
         )
     with gr.Accordion("Answer JSON (as /api/ask returns it)", open=False):
         raw = gr.JSON(elem_id="answer-json")
