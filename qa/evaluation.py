@@ -58,6 +58,7 @@ def score(
     """Accuracy per kind, refusal precision/recall, route accuracy, leaks and latency."""
     per_kind: dict[str, list[bool]] = defaultdict(list)
     routes: list[bool] = []
+    routes_by_kind: dict[str, list[bool]] = defaultdict(list)
     refused_right = refused_total = should_refuse = 0
     leaked: list[dict[str, Any]] = []
     misses: list[dict[str, Any]] = []
@@ -65,6 +66,7 @@ def score(
         ok = is_correct(row, ans)
         per_kind[row["kind"]].append(ok)
         routes.append(ans.route == row["route"])
+        routes_by_kind[row["kind"]].append(routes[-1])
         should = row["kind"] == "unanswerable"
         should_refuse += should
         refused_total += ans.refused
@@ -81,6 +83,9 @@ def score(
         "refusal_precision": round(refused_right / refused_total, 3) if refused_total else 0.0,
         "refusal_recall": round(refused_right / should_refuse, 3) if should_refuse else 0.0,
         "route_accuracy": round(sum(routes) / len(routes), 3) if routes else 0.0,
+        "route_accuracy_by_kind": {
+            k: round(sum(v) / len(v), 3) for k, v in sorted(routes_by_kind.items())
+        },
         "leaks": leaked,
         "latency_s": {
             "retrieval_p50": round(statistics.median(retrieval_s), 4) if retrieval_s else 0.0,

@@ -100,7 +100,6 @@ class GraphRoute:
         self.store = store
         self.embed = embed
         self.spacy_model = spacy_model
-        self._vectors: dict[str, list[float]] = {}  # verbalisation -> embedding
 
     def _fetch(
         self, keys: list[str], groups: Sequence[str]
@@ -127,12 +126,8 @@ class GraphRoute:
         return list(seen.values()), types
 
     def _similarities(self, question: str, triples: list[StoredTriple]) -> list[float]:
-        texts = [verbalise(t) for t in triples]
-        todo = [x for x in dict.fromkeys([question, *texts]) if x not in self._vectors]
-        if todo:
-            self._vectors.update(zip(todo, self.embed(todo), strict=True))
-        q = self._vectors[question]
-        return [_dot(q, self._vectors[x]) for x in texts]
+        q, *vectors = self.embed([question, *(verbalise(t) for t in triples)])
+        return [_dot(q, v) for v in vectors]
 
     def run(self, info: QuestionInfo, links: list[Link], groups: Sequence[str]) -> GraphResult:
         sources = [link.key for link in links if link.proper] or [link.key for link in links]

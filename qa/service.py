@@ -19,6 +19,8 @@ from qa.models import Answer, RouteChoice
 from qa.question import QuestionInfo, analyse, names_in, paragraphs, word_forms
 from qa.router import RouteDecision, decide, needs_graph
 
+VECTOR_CACHE = 50_000  # texts whose embeddings are kept (~80 MB at 384 dimensions)
+
 
 @dataclass
 class Retrieval:
@@ -42,16 +44,23 @@ class QAService:
         self.store = store
         self._embedder = embedder
         self._generators: dict[str, Generator] = {}
+        self._vectors: dict[str, list[float]] = {}
         self.graph_route = GraphRoute(store, self.embed, settings.spacy_model)
         self.dense_route = DenseRoute(store, self.embed, self.split, self.forms)
 
     # --- shared model helpers ----------------------------------------------------------
     def embed(self, texts: list[str]) -> list[list[float]]:
+        """Embeddings, cached by text: chunks' sentences and triples recur across questions."""
         if self._embedder is None:
             from kg.embed import Embedder
 
             self._embedder = Embedder(self.settings)
-        return self._embedder.encode(texts)
+        todo = [t for t in dict.fromkeys(texts) if t not in self._vectors]
+        if todo:
+            if len(self._vectors) + len(todo) > VECTOR_CACHE:
+                self._vectors.clear()
+            self._vectors.update(zip(todo, self._embedder.encode(todo), strict=True))
+        return [self._vectors[t] for t in texts]
 
     def split(self, text: str) -> tuple[tuple[str, ...], ...]:
         return paragraphs(text, self.settings.spacy_model)

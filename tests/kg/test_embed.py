@@ -1,0 +1,31 @@
+"""The offline sentence embedder: unit vectors, a stated dimension, clear errors."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from kg.embed import Embedder
+from kg.settings import Settings
+
+
+def test_vectors_are_normalised_and_similar_texts_are_near(embedder: Embedder) -> None:
+    a, b, c = embedder.encode(
+        [
+            "Orin Vale founded Brightwater Labs.",
+            "Brightwater Labs was founded by Orin Vale.",
+            "The ferry timetable changes in winter.",
+        ]
+    )
+    assert embedder.dimension == len(a) == 384
+    assert math.isclose(sum(x * x for x in a), 1.0, rel_tol=1e-4)
+    dot = lambda u, v: sum(x * y for x, y in zip(u, v, strict=True))  # noqa: E731
+    assert dot(a, b) > dot(a, c) + 0.3
+    assert embedder.encode([]) == []
+
+
+@pytest.mark.parametrize("model", ["/nonexistent/model", "someone/not-a-model"])
+def test_a_model_that_is_not_here_fails_clearly_without_the_network(model: str) -> None:
+    with pytest.raises(RuntimeError, match="cannot load embedding model .* offline"):
+        Embedder(Settings(embedding_model=model))
