@@ -16,7 +16,7 @@ Every store call carries the asker's groups.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import networkx as nx
@@ -31,15 +31,18 @@ from qa.question import QuestionInfo, analyse
 
 PARENTHETICAL = re.compile(r"\s*\([^()]*\)\s*$")  # "Title (1938 film)" is about "Title"
 SUBTITLE = re.compile(r"\s*(?::|\s[-–—]\s).*$")  # "Karsk: a short guide" is about "Karsk"
+# "Frederick I, Holy Roman Emperor" is also called "Frederick I"
+APPOSITION = re.compile(r",\s.*$")
 WORD = re.compile(r"\w[\w'’.\-]*")
-MAX_TITLE_WORDS = 8
+MAX_TITLE_WORDS = 16
 MENTION_K = 5  # passages per linked name that no title matches (full-text, must mention it)
 DENSE_K = 20  # dense hits that join the candidate pool
 MAX_HOP_DOCS = 60  # documents reached in one hop (bounds the work per question)
 PPR_ALPHA = 0.85
 GRAPH_WEIGHT = 0.3  # weight of the normalised PageRank score beside cosine similarity
 LINKED_BONUS = 0.3  # a passage about an entity the question names
-EDGE_WEIGHT = 0.5  # weight of how well the words leading to a hop match the question
+EDGE_WEIGHT = 1.0  # weight of how well the words leading to a hop match the question
+RELATION_WEIGHT = 1.0  # weight of the passage's similarity to the question minus its names
 EDGE_WORDS = 6  # words before a mention that say how the passage relates to it
 
 
@@ -52,11 +55,18 @@ class Candidate:
     parent: str = ""  # the anchor of the passage that led here (one hop)
     graph: float = 0.0
     edge: float = 0.0  # similarity of the question to the words that led here
+    relation: float = 0.0  # similarity of the passage to the question without its names
 
     @property
     def score(self) -> float:
         bonus = LINKED_BONUS if self.anchor else 0.0
-        return self.similarity + GRAPH_WEIGHT * self.graph + EDGE_WEIGHT * self.edge + bonus
+        return (
+            self.similarity
+            + GRAPH_WEIGHT * self.graph
+            + EDGE_WEIGHT * self.edge
+            + RELATION_WEIGHT * self.relation
+            + bonus
+        )
 
 
 @dataclass
@@ -70,7 +80,8 @@ class TitleIndex:
     def build(cls, store: GraphStore, groups: Sequence[str]) -> TitleIndex:
         index = cls()
         for doc in store.list_documents(groups):
-            forms = (PARENTHETICAL.sub("", doc.title), SUBTITLE.sub("", doc.title), doc.title)
+            bare = PARENTHETICAL.sub("", doc.title)
+            forms = (bare, SUBTITLE.sub("", bare), doc.title, APPOSITION.sub("", bare))
             keys = dict.fromkeys(k for k in map(entity_key, forms) if k)
             for k in keys:
                 index.by_key.setdefault(k, []).append(doc.id)
@@ -119,6 +130,14 @@ def lead_words(text: str, key: str) -> str:
         return ""
     before = text[: found.start()].split()[-EDGE_WORDS:]
     return " ".join([*before, found.group()])
+
+
+def relation_text(question: str, names: Iterable[str]) -> str:
+    """The question without the names it links ("Where was the composer of film born?"):
+    what is left asks for a relation, which is what the words leading to a hop express."""
+    for name in sorted(names, key=len, reverse=True):
+        question = question.replace(name, " ")
+    return " ".join(question.split())
 
 
 def _dot(a: Sequence[float], b: Sequence[float]) -> float:
@@ -195,7 +214,7 @@ class GraphPassageRetriever:
         hop_hits = self.store.document_chunks(list(hops), groups)
         for hit in hop_hits:
             add([hit], parent=pool[hops[hit.chunk.doc_id][0]].anchor)
-        self._edges(pool, hops, q_vec)
+        self._edges(pool, hops, relation_text(question, named.values()))
         mentions.update(self.store.chunk_entities([h.chunk.id for h in hop_hits], groups))
         self._pagerank(pool, mentions, named)
         return [
@@ -204,7 +223,7 @@ class GraphPassageRetriever:
         ]
 
     def _edges(
-        self, pool: dict[str, Candidate], hops: dict[str, tuple[str, str]], q_vec: list[float]
+        self, pool: dict[str, Candidate], hops: dict[str, tuple[str, str]], relation: str
     ) -> None:
         """Score each hop by the words that lead to it ("... film directed by <name>"):
         the relation a passage stands in to its parent decides which neighbour the
@@ -212,15 +231,17 @@ class GraphPassageRetriever:
         leads: dict[str, str] = {}  # chunk id -> the words leading to it
         for cand in pool.values():
             via = hops.get(cand.hit.chunk.doc_id)
-            if via and via[0] in pool and not cand.anchor:
+            if via and via[0] in pool and pool[via[0]].anchor and not cand.anchor:
                 lead = lead_words(pool[via[0]].hit.chunk.text, via[1])
                 if lead:
                     leads[cand.hit.chunk.id] = lead
         texts = sorted(set(leads.values()))
-        sims = {t: _dot(q_vec, v) for t, v in zip(texts, self.embedder.encode(texts),
-                                                   strict=True)}
+        r_vec, *vectors = self.embedder.encode([relation, *texts])
+        sims = {t: _dot(r_vec, v) for t, v in zip(texts, vectors, strict=True)}
         for cid, lead in leads.items():
             pool[cid].edge = sims[lead]
+            if pool[cid].hit.chunk.embedding:
+                pool[cid].relation = _dot(r_vec, pool[cid].hit.chunk.embedding)
 
     def _mentioning(
         self,
