@@ -120,6 +120,31 @@ class GraphStore(ABC):
     def chunk_entities(self, chunk_ids: Sequence[str], groups: Groups) -> dict[str, list[str]]:
         """For each visible chunk, the keys of the entities it mentions."""
 
+    def document_chunks(self, doc_ids: Sequence[str], groups: Groups) -> list[ScoredChunk]:
+        """Every visible chunk of the given documents, in position order, with its embedding.
+
+        Lets a retriever take "the passages about an entity" (the documents titled by it)
+        and rank them against a question without re-embedding. Score is 0. This default
+        goes through cypher(); Cypher backends override it with one indexed statement.
+        """
+        _, rows = self.cypher(
+            "MATCH (c:Chunk)-[:PART_OF]->(d:Document) WHERE d.id IN $ids "
+            "RETURN c.id, c.doc_id, c.text, c.position, d.path, d.title, c.embedding "
+            "ORDER BY c.doc_id, c.position",
+            {"ids": list(doc_ids)},
+            groups,
+            limit=1_000_000,
+        )
+        return [
+            ScoredChunk(
+                Chunk(cid, doc, text, pos, [float(x) for x in emb] if emb else None),
+                0.0,
+                path or "",
+                title or "",
+            )
+            for cid, doc, text, pos, path, title, emb in rows
+        ]
+
     @abstractmethod
     def vector_search(
         self, embedding: Sequence[float], k: int, groups: Groups

@@ -195,6 +195,10 @@ def build(dialect: Dialect) -> dict[str, str]:
         "UNWIND $ids AS id MATCH (c:Chunk {id: id})-[:PART_OF]->(d:Document) "
         f"WHERE {visible('c')} RETURN {CHUNK_COLUMNS}"
     )
+    q["document_chunks"] = (
+        "UNWIND $ids AS id MATCH (c:Chunk {doc_id: id})-[:PART_OF]->(d:Document) "
+        f"WHERE {visible('c')} RETURN {CHUNK_COLUMNS}, c.embedding ORDER BY c.doc_id, c.position"
+    )
     q["total_vector_search"] = "MATCH (c:Chunk) RETURN count(c)"
     q["total_entity_vector"] = "MATCH (e:Entity) RETURN count(e)"
     q["count_documents"] = f"MATCH (d:Document) WHERE {visible('d')} RETURN count(d)"

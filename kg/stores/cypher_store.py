@@ -323,6 +323,15 @@ class CypherStore(GraphStore):
         rows = self._read("chunk_entities", groups, ids=list(chunk_ids))
         return {cid: sorted(keys) for cid, keys in rows}
 
+    def document_chunks(self, doc_ids: Sequence[str], groups: Groups) -> list[ScoredChunk]:
+        rows = self._read("document_chunks", groups, ids=list(dict.fromkeys(doc_ids)))
+        out = []
+        for r in rows:
+            hit = _scored_chunk(r, 0.0)
+            hit.chunk.embedding = [float(x) for x in r[6]] if r[6] is not None else None
+            out.append(hit)
+        return out
+
     def counts(self, groups: Groups) -> Counts:
         values = [
             int(self._read(f"count_{what}", groups)[0][0])

@@ -1,0 +1,101 @@
+"""The graph-augmented passage retriever over real stores: hops the graph makes, groups kept."""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from kg.embed import Embedder
+from kg.ingest.pipeline import Ingestor
+from kg.settings import Settings
+from kg.stores import open_store
+from kg.stores.base import GraphStore
+from qa.passage_graph import GraphPassageRetriever
+
+BOARD_ONLY = "restricted"  # samples/restricted/ is ingested for the `board` group only
+
+
+def test_second_hop_passage_reached_only_through_the_graph(
+    qa_store: GraphStore, embedder: Embedder
+) -> None:
+    """Orin Vale -> lives in Karsk -> the Karsk guide names its river; the guide never
+    mentions Orin Vale, so only the hop through the entity Karsk finds it."""
+    hits = GraphPassageRetriever(qa_store, embedder).run(
+        "What river flows through the city where Orin Vale lives?", [], k=2
+    )
+    river = [h for h in hits if "Dralle River" in h.chunk.text]
+    assert river, [h.doc_title for h in hits]
+    mentioned = qa_store.chunk_entities([river[0].chunk.id], [])[river[0].chunk.id]
+    assert "orin vale" not in mentioned and "karsk" in mentioned
+
+
+def test_restricted_passages_need_their_group(qa_store: GraphStore, embedder: Embedder) -> None:
+    retriever = GraphPassageRetriever(qa_store, embedder)
+    question = "Which company does Brightwater Labs plan to acquire?"
+    public = retriever.run(question, [], k=20)
+    assert public and not [h for h in public if BOARD_ONLY in h.doc_path]
+    board = retriever.run(question, ["board"], k=4)
+    assert [h for h in board if BOARD_ONLY in h.doc_path]
+
+
+def test_document_chunks_respect_groups_in_both_implementations(qa_store: GraphStore) -> None:
+    """The Cypher store's one-statement document_chunks and the base class's generic one
+    (through cypher()) return the same visible chunks, embeddings included."""
+    ids = [d.id for d in qa_store.list_documents(["board"])]
+    for groups, restricted_visible in (([], False), (["board"], True)):
+        fast = qa_store.document_chunks(ids, groups)
+        generic = GraphStore.document_chunks(qa_store, ids, groups)
+        assert [h.chunk.id for h in fast] == [h.chunk.id for h in generic]
+        assert any(BOARD_ONLY in h.doc_path for h in fast) == restricted_visible
+        assert all(len(h.chunk.embedding or []) == 384 for h in fast + generic)
+
+
+# --- a few 2WikiMultiHopQA questions over their passages and distractors ----------------
+WIKI_QUESTIONS = 4
+WIKI_DISTRACTORS = 60
+
+
+def _wiki_data() -> tuple[list[dict], list[dict]]:
+    from bench.retrieval import default_data
+
+    folder = default_data()
+    if not (folder / "corpus.json").is_file() or not (folder / "questions.json").is_file():
+        pytest.skip(f"2WikiMultiHopQA data not found at {folder} (set KGQA_BENCHMARKS)")
+    corpus = json.loads((folder / "corpus.json").read_text(encoding="utf-8"))
+    questions = json.loads((folder / "questions.json").read_text(encoding="utf-8"))
+    return corpus, questions[:WIKI_QUESTIONS]
+
+
+@pytest.fixture(scope="module")
+def wiki_store(
+    tmp_path_factory: pytest.TempPathFactory, embedder: Embedder
+) -> Iterator[tuple[GraphStore, list[dict]]]:
+    from bench.ingest import passages
+
+    corpus, questions = _wiki_data()
+    wanted = {t for q in questions for t in q["supporting_titles"]}
+    rows = [r for r in corpus if r["title"] in wanted]
+    rows += random.Random(0).sample([r for r in corpus if r["title"] not in wanted],
+                                    WIKI_DISTRACTORS)
+    path = tmp_path_factory.mktemp("wiki") / "corpus.json"
+    path.write_text(json.dumps(rows), encoding="utf-8")
+    settings = Settings(store=tmp_path_factory.mktemp("wikistore"))
+    with open_store(settings, dimension=embedder.dimension) as store:
+        Ingestor(settings, store, embedder).ingest_texts(passages(Path(path), None), [],
+                                                         progress=False)
+        yield store, questions
+
+
+def test_wiki_supporting_passages_in_top_4(
+    wiki_store: tuple[GraphStore, list[dict]], embedder: Embedder
+) -> None:
+    store, questions = wiki_store
+    retriever = GraphPassageRetriever(store, embedder)
+    for q in questions:
+        titles = {h.doc_title for h in retriever.run(q["question"], [], k=4)}
+        missing = set(q["supporting_titles"]) - titles
+        assert not missing, (q["question"], missing, titles)
