@@ -194,6 +194,8 @@ def analyse(question: str, spacy_model: str) -> QuestionInfo:
             if noun.pos_ == "NOUN":
                 answer_types |= NOUN_TYPES.get(noun.lemma_.lower(), set())
                 type_nouns.add(noun.i)
+    if not answer_types and wh in ("which", "who", "whom", "whose"):
+        answer_types = set(NAME_LABELS)  # "Which shipyard ...?" wants a name, not "1987"
     cues: list[frozenset[str]] = []
     for i, t in enumerate(doc):
         if i in proper_tokens or i in type_nouns or t.is_stop or t.is_punct:

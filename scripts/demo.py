@@ -21,11 +21,15 @@ from kg.stores import open_store  # noqa: E402
 from kg.stores.base import GraphStore  # noqa: E402
 
 SAMPLES = ROOT / "samples"
-# (question, asker's groups): the last two show access groups at work
+# (question, asker's groups): forward, reverse, 2-hop, passage, unanswerable;
+# the last two show access groups at work
 QUESTIONS: list[tuple[str, list[str]]] = [
     ("Who founded Brightwater Labs?", []),
     ("Where is Brightwater Labs headquartered?", []),
-    ("Who is the mother of Tomas Vale?", []),
+    ("Who is the mother of Orin Vale?", []),
+    ("What did Orin Vale found?", []),
+    ("In which city is the company founded by Orin Vale headquartered?", []),
+    ("Who is the king of Karsk?", []),
     ("Which shipyard built the Northern Wren?", []),
     ("What happens to the ferries when the Karsk harbour freezes?", []),
     ("Which company will Brightwater Labs acquire?", []),

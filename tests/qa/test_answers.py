@@ -79,7 +79,7 @@ def test_empty_question_is_a_clear_error(qa_service: QAService) -> None:
 
 
 def test_labelled_set_meets_targets(qa_service: QAService) -> None:
-    """The 107 labelled questions: per-kind targets, citations on every answer, no leaks."""
+    """The 108 labelled questions: per-kind targets, citations on every answer, no leaks."""
     rows = load_questions("tests/data/questions.jsonl")
     answers = [qa_service.ask(r["q"], groups=r.get("groups", [])) for r in rows]
     for row, ans in zip(rows, answers, strict=True):
