@@ -205,10 +205,16 @@ class GraphPassageRetriever:
         add(self.store.vector_search(q_vec, DENSE_K, groups))
         mentions.update(self.store.chunk_entities([c for c in pool if c not in mentions], groups))
         hops: dict[str, tuple[str, str]] = {}  # doc id -> (chunk that led here, its key)
-        for cid in sorted(pool, key=lambda c: -pool[c].score):
+        for cid in pool:
             mentions[cid] = [*titles.mentions(pool[cid].hit.chunk.text), *mentions.get(cid, [])]
+        aliases = self._titled_aliases(
+            {k for c in pool if pool[c].anchor for k in mentions[c] if k not in titles.by_key},
+            titles,
+            groups,
+        )
+        for cid in sorted(pool, key=lambda c: -pool[c].score):
             for key in mentions[cid]:
-                for doc in titles.by_key.get(key, []):
+                for doc in titles.docs([key, *aliases.get(key, [])]):
                     if len(hops) < MAX_HOP_DOCS:
                         hops.setdefault(doc, (cid, key))
         hop_hits = self.store.document_chunks(list(hops), groups)
@@ -221,6 +227,18 @@ class GraphPassageRetriever:
             ScoredChunk(c.hit.chunk, c.score, c.hit.doc_path, c.hit.doc_title)
             for c in self._order(pool, named)[:k]
         ]
+
+    def _titled_aliases(
+        self, keys: set[str], titles: TitleIndex, groups: Sequence[str]
+    ) -> dict[str, list[str]]:
+        """Mentioned entities no title names but whose aliases one does: "Frederick
+        Barbarossa" (alias "Frederick I") leads to "Frederick I, Holy Roman Emperor"."""
+        out: dict[str, list[str]] = {}
+        for e in self.store.find_entities(sorted(keys), groups) if keys else []:
+            titled = [k for k in map(entity_key, e.aliases) if k in titles.by_key]
+            if e.key in keys and titled:
+                out[e.key] = titled
+        return out
 
     def _edges(
         self, pool: dict[str, Candidate], hops: dict[str, tuple[str, str]], relation: str
