@@ -41,7 +41,7 @@ MAX_HOP_DOCS = 60  # documents reached in one hop (bounds the work per question)
 PPR_ALPHA = 0.85
 GRAPH_WEIGHT = 0.3  # weight of the normalised PageRank score beside cosine similarity
 LINKED_BONUS = 0.3  # a passage about an entity the question names
-EDGE_WEIGHT = 1.0  # weight of how well the words leading to a hop match the question
+EDGE_WEIGHT = 1.5  # weight of how well the words leading to a hop match the question
 RELATION_WEIGHT = 1.0  # weight of the passage's similarity to the question minus its names
 EDGE_WORDS = 6  # words before a mention that say how the passage relates to it
 
@@ -81,7 +81,10 @@ class TitleIndex:
         index = cls()
         for doc in store.list_documents(groups):
             bare = PARENTHETICAL.sub("", doc.title)
-            forms = (bare, SUBTITLE.sub("", bare), doc.title, APPOSITION.sub("", bare))
+            forms = [bare, SUBTITLE.sub("", bare), doc.title]
+            head = APPOSITION.sub("", bare)
+            if len(head.split()) > 1:  # "John, Count of Brienne" is not all the Johns
+                forms.append(head)
             keys = dict.fromkeys(k for k in map(entity_key, forms) if k)
             for k in keys:
                 index.by_key.setdefault(k, []).append(doc.id)
