@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 
@@ -52,3 +54,23 @@ def store(session_store: GraphStore) -> GraphStore:
 def embedder() -> Embedder:
     """The default offline sentence embedder (all-MiniLM-L6-v2), loaded once per session."""
     return Embedder(Settings())
+
+
+SAMPLES = Path(__file__).resolve().parents[1] / "samples"
+
+
+@contextmanager
+def samples_store(settings: Settings, embedder: Embedder) -> Iterator[GraphStore]:
+    """A store ingested from samples/: public files public, samples/restricted for `board`
+    (as samples/README.md says). Shared by the qa and ui session fixtures."""
+    from kg.ingest.pipeline import Ingestor
+
+    store = open_store(settings)
+    try:
+        ingestor = Ingestor(settings, store, embedder=embedder)
+        public = sorted(p for p in SAMPLES.iterdir() if p.is_file() and p.name != "README.md")
+        ingestor.run([str(p) for p in public], [], progress=False)
+        ingestor.run([str(SAMPLES / "restricted")], ["board"], progress=False)
+        yield store
+    finally:
+        store.close()

@@ -8,8 +8,10 @@ from collections.abc import Iterator
 
 import pytest
 
+from kg.embed import Embedder
 from kg.settings import Settings
-from tests.ui.uitest_support import API_KEYS, SAMPLES, RunningServer
+from tests.conftest import samples_store
+from tests.ui.uitest_support import API_KEYS, RunningServer
 
 
 @pytest.fixture(scope="session")
@@ -26,19 +28,9 @@ def ui_embedder(ui_settings: Settings) -> object:
 
 
 @pytest.fixture(scope="session")
-def ui_store(ui_settings: Settings, ui_embedder: object) -> Iterator[object]:
-    from kg.ingest.pipeline import Ingestor
-    from kg.stores import open_store
-
-    store = open_store(ui_settings)
-    try:
-        ingestor = Ingestor(ui_settings, store, embedder=ui_embedder)
-        public = sorted(p for p in SAMPLES.iterdir() if p.is_file() and p.name != "README.md")
-        ingestor.run([str(p) for p in public], [], progress=False)
-        ingestor.run([str(SAMPLES / "restricted")], ["board"], progress=False)
+def ui_store(ui_settings: Settings, ui_embedder: Embedder) -> Iterator[object]:
+    with samples_store(ui_settings, ui_embedder) as store:
         yield store
-    finally:
-        store.close()
 
 
 @pytest.fixture(scope="session")
