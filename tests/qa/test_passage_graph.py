@@ -64,7 +64,7 @@ def _wiki_data() -> tuple[list[dict], list[dict]]:
 
     folder = default_data()
     if not (folder / "corpus.json").is_file() or not (folder / "questions.json").is_file():
-        pytest.skip(f"2WikiMultiHopQA data not found at {folder} (set KGQA_BENCHMARKS)")
+        pytest.skip(reason=f"2WikiMultiHopQA data not found at {folder} (set KGQA_BENCHMARKS)")
     corpus = json.loads((folder / "corpus.json").read_text(encoding="utf-8"))
     questions = json.loads((folder / "questions.json").read_text(encoding="utf-8"))
     return corpus, questions[:WIKI_QUESTIONS]
