@@ -170,3 +170,16 @@ def test_start_timeout_is_a_setting_named_in_the_error(tmp_path: Path, monkeypat
     assert main(["stats", "--store", str(tmp_path), "--store-start-timeout", "60"]) == 0
     assert "documents  2" in capsys.readouterr().out
     assert not (tmp_path / PID_NAME).exists()
+
+
+def test_cypher_command_refuses_unusable_parameter_names(tmp_path: Path, capsys) -> None:
+    """The store's own error reaches the CLI as a refusal (exit 2), not a traceback."""
+    import json
+
+    from ui.cli import main
+
+    query = ["cypher", "RETURN $x AS x", "--store", str(tmp_path), "--json", "--params"]
+    assert main([*query, '{"": 1}']) == 2
+    assert "refused --params: parameter name ''" in capsys.readouterr().err
+    assert main([*query, '{"x": 1}']) == 0
+    assert json.loads(capsys.readouterr().out) == {"columns": ["x"], "rows": [[1]]}
