@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 
 from kg.models import ADMIN, Chunk, Counts, Document
-from kg.stores.base import BadParameter, GraphStore, ReadOnlyViolation, StoreError
+from kg.stores.base import (
+    BadParameter,
+    GraphStore,
+    QueryTimedOut,
+    ReadOnlyViolation,
+    StoreError,
+)
 from tests.kg.store_world import load_world, pub_records, sec_records, triple, vec
 
 PUBLIC: list[str] = []
@@ -339,6 +345,17 @@ def test_cypher_map_parameters_may_have_any_other_keys(world: GraphStore) -> Non
     params = {"m": {"@type": 1, "a b": [1]}, "_l2": [{"x-y": 2}]}
     columns, rows = world.cypher("RETURN $m AS m, $_l2 AS l", params, PUBLIC)
     assert columns == ["m", "l"] and rows == [[{"@type": 1, "a b": [1]}, [{"x-y": 2}]]]
+
+
+# Seconds of work for either database: the time limit, not the end of the work, stops it.
+LONG_QUERY = "UNWIND range(1, 4000) AS x UNWIND range(1, 4000) AS y RETURN count(*) AS n"
+
+
+@pytest.mark.parametrize("groups", [PUBLIC, EVERYONE], ids=["pruned-view", "whole-graph"])
+def test_cypher_time_limit_is_enforced_by_the_database(world: GraphStore, groups) -> None:
+    with pytest.raises(QueryTimedOut, match="stopped the query"):
+        world.cypher(LONG_QUERY, None, groups, timeout_s=0.01)
+    assert world.cypher("RETURN 1 AS one", None, groups, timeout_s=5) == (["one"], [[1]])
 
 
 # ---- batched writes ------------------------------------------------------------------------
