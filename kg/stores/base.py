@@ -29,6 +29,11 @@ class ReadOnlyViolation(StoreError):
     """A statement sent through the read-only Cypher entry point tried to write."""
 
 
+class BadParameter(StoreError):
+    """A user query's parameters cannot be sent: a name that is not an identifier, or a map
+    key no backend accepts. Raised before the query reaches the database."""
+
+
 class GraphStore(ABC):
     """Documents, chunks (with embeddings), entities and triples with provenance."""
 
@@ -161,8 +166,8 @@ class GraphStore(ABC):
     ) -> tuple[list[str], list[list[Any]]]:
         """Run a read-only Cypher statement; returns (columns, rows).
 
-        Writes raise ReadOnlyViolation and change nothing. Rows are computed over the part of
-        the graph the groups may see.
+        Writes raise ReadOnlyViolation and change nothing; unusable parameter names raise
+        BadParameter. Rows are computed over the part of the graph the groups may see.
         """
 
     @abstractmethod

@@ -30,7 +30,7 @@ from kg.stores.base import DocumentRecords, GraphStore, Groups, StoreError
 from kg.stores.cypher_backend import Dialect, Runner, Statement
 from kg.stores.cypher_statements import MAX_PATH_HOPS, PRUNE_ORDER, build
 from kg.stores.fulltext_rank import query_terms, rank
-from kg.stores.readonly import check_read_only
+from kg.stores.readonly import check_params, check_read_only
 from kg.stores.write_rows import WriteRows, merge_entity_rows
 
 SCHEMA_VERSION = 1
@@ -345,8 +345,8 @@ class CypherStore(GraphStore):
         """Askers who may see every document query the graph itself (under the write lock,
         so no half-staged write is in it); others query a copy pruned to what they see."""
         check_read_only(query)
+        params = check_params(params)
         asker = normalise_groups(groups)
-        params = dict(params or {})
         with self._write_lock:
             if not self._read("count_hidden_documents", asker)[0][0]:
                 return self.runner.user_read(query, params, [], "", limit)

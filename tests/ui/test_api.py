@@ -178,6 +178,7 @@ def test_export_downloads_a_dataset_with_and_without_reverse(server: RunningServ
         ("/api/ask", {"question": ""}, 422),
         ("/api/ask", {"question": "Who?", "route": "sideways"}, 422),
         ("/api/cypher", {"query": "MATCH (n RETURN n"}, 400),
+        ("/api/cypher", {"query": "RETURN $x", "params": {"": 1}}, 422),
         ("/api/jobs/nope", None, 404),
         ("/api/export", {"format": "csv"}, 422),
     ],

@@ -74,6 +74,8 @@ def test_gradio_graph_tab_runs_read_only_cypher(server: RunningServer) -> None:
     assert rows["headers"] == ["name"] and rows["data"] == [["Karsk"]]
     with pytest.raises(AppError, match="not allowed"):
         client.predict("MATCH (n) DETACH DELETE n", "{}", "", api_name="/cypher")
+    with pytest.raises(AppError, match="parameter name ''"):  # the API refuses it with 422
+        client.predict("RETURN $x AS x", '{"": 1}', "", api_name="/cypher")
 
 
 def test_gradio_export_gives_a_file(server: RunningServer) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 
 from kg.models import ADMIN
 from kg.settings import Settings
-from kg.stores.base import GraphStore, ReadOnlyViolation, StoreError
+from kg.stores.base import BadParameter, GraphStore, ReadOnlyViolation, StoreError
 
 OK, PARTIAL, REFUSED, STORE_FAILED = 0, 1, 2, 3
 
@@ -135,6 +135,9 @@ def run_cypher(args: argparse.Namespace, settings: Settings) -> int:
             columns, rows = store.cypher(args.query, params, args.groups)
         except ReadOnlyViolation as exc:
             _err(f"refused: only read-only Cypher is allowed ({exc})")
+            return REFUSED
+        except BadParameter as exc:
+            _err(f"refused --params: {exc}")
             return REFUSED
         except StoreError as exc:
             _err(f"query failed: {exc}")

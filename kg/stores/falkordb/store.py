@@ -143,7 +143,7 @@ class FalkorRunner:
 
 def open_falkordb_store(settings: Settings, dimension: int = 384) -> CypherStore:
     """Start (or reuse nothing: one per folder) the folder's server and open the store."""
-    server = FalkorServer(Path(settings.store))
+    server = FalkorServer(Path(settings.store), start_timeout=settings.store_start_timeout_s)
     server.start()
     try:
         return CypherStore(dialect, FalkorRunner(server), dimension, settings)

@@ -8,8 +8,8 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any
 
 from kg.models import StoredTriple
-from kg.stores.base import ReadOnlyViolation, StoreError
-from kg.stores.readonly import check_read_only
+from kg.stores.base import BadParameter, ReadOnlyViolation, StoreError
+from kg.stores.readonly import check_params, check_read_only
 from ui.api.auth import Principal
 from ui.api.errors import BadRequest, NotFound, QueryTimeout, UnsafeQuery
 from ui.api.jsonable import to_jsonable
@@ -39,17 +39,22 @@ class GraphService:
     ) -> dict[str, Any]:
         """Run a read-only statement over what the caller's groups may see.
 
-        The store's statement check runs here first, so a write, a writing procedure or a
-        second statement is refused before it takes a worker; the store runs it read-only.
+        The store's statement and parameter checks run here first, so a write, a writing
+        procedure, a second statement or an unusable parameter name is refused before it
+        takes a worker; the store runs it read-only.
         """
         try:
             check_read_only(query)
         except ReadOnlyViolation as exc:
             raise UnsafeQuery(str(exc)) from exc
+        try:
+            params = check_params(params)
+        except BadParameter as exc:
+            raise BadRequest(str(exc)) from exc
         cap = self.rt.settings.cypher_max_rows
         limit = max(1, min(limit or cap, cap))
         future = self._pool.submit(
-            self.rt.store.cypher, query, dict(params or {}), list(principal.groups), limit
+            self.rt.store.cypher, query, params, list(principal.groups), limit
         )
         try:
             columns, rows = future.result(timeout=self.rt.settings.cypher_timeout_s)
