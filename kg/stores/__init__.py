@@ -3,9 +3,22 @@
 from __future__ import annotations
 
 from kg.settings import Settings
-from kg.stores.base import GraphStore, ReadOnlyViolation, StoreError
+from kg.stores.base import (
+    BadParameter,
+    GraphStore,
+    QueryTimedOut,
+    ReadOnlyViolation,
+    StoreError,
+)
 
-__all__ = ["GraphStore", "ReadOnlyViolation", "StoreError", "open_store"]
+__all__ = [
+    "BadParameter",
+    "GraphStore",
+    "QueryTimedOut",
+    "ReadOnlyViolation",
+    "StoreError",
+    "open_store",
+]
 
 
 def open_store(settings: Settings, dimension: int = 384) -> GraphStore:

@@ -29,6 +29,15 @@ class ReadOnlyViolation(StoreError):
     """A statement sent through the read-only Cypher entry point tried to write."""
 
 
+class QueryTimedOut(StoreError):
+    """A user query ran past its time limit and the database stopped it."""
+
+
+class BadParameter(StoreError):
+    """A user query's parameters cannot be sent: a name that is not an identifier, or a map
+    key no backend accepts. Raised before the query reaches the database."""
+
+
 class GraphStore(ABC):
     """Documents, chunks (with embeddings), entities and triples with provenance."""
 
@@ -157,12 +166,19 @@ class GraphStore(ABC):
 
     @abstractmethod
     def cypher(
-        self, query: str, params: dict[str, Any] | None, groups: Groups, limit: int = 1000
+        self,
+        query: str,
+        params: dict[str, Any] | None,
+        groups: Groups,
+        limit: int = 1000,
+        timeout_s: float | None = None,
     ) -> tuple[list[str], list[list[Any]]]:
         """Run a read-only Cypher statement; returns (columns, rows).
 
-        Writes raise ReadOnlyViolation and change nothing. Rows are computed over the part of
-        the graph the groups may see.
+        Writes raise ReadOnlyViolation and change nothing; unusable parameter names raise
+        BadParameter. Rows are computed over the part of the graph the groups may see.
+        The database stops the query after `timeout_s` (default Settings.cypher_timeout_s)
+        and QueryTimedOut is raised.
         """
 
     @abstractmethod

@@ -30,7 +30,7 @@ from kg.stores.base import DocumentRecords, GraphStore, Groups, StoreError
 from kg.stores.cypher_backend import Dialect, Runner, Statement
 from kg.stores.cypher_statements import MAX_PATH_HOPS, PRUNE_ORDER, build
 from kg.stores.fulltext_rank import query_terms, rank
-from kg.stores.readonly import check_read_only
+from kg.stores.readonly import check_params, check_read_only
 from kg.stores.write_rows import WriteRows, merge_entity_rows
 
 SCHEMA_VERSION = 1
@@ -66,6 +66,7 @@ class CypherStore(GraphStore):
         self.runner = runner
         self.dimension = dimension
         self.q = build(dialect)
+        self.cypher_timeout_s = settings.cypher_timeout_s
         self._write_lock = threading.RLock()
         self._closed = False
         self._schema = dialect.schema(
@@ -340,19 +341,26 @@ class CypherStore(GraphStore):
         return Counts(*values)
 
     def cypher(
-        self, query: str, params: dict[str, Any] | None, groups: Groups, limit: int = 1000
+        self,
+        query: str,
+        params: dict[str, Any] | None,
+        groups: Groups,
+        limit: int = 1000,
+        timeout_s: float | None = None,
     ) -> tuple[list[str], list[list[Any]]]:
         """Askers who may see every document query the graph itself (under the write lock,
-        so no half-staged write is in it); others query a copy pruned to what they see."""
+        so no half-staged write is in it); others query a copy pruned to what they see.
+        The time limit goes to the database, which stops the query when it is spent."""
         check_read_only(query)
+        params = check_params(params)
         asker = normalise_groups(groups)
-        params = dict(params or {})
+        timeout_s = self.cypher_timeout_s if timeout_s is None else timeout_s
         with self._write_lock:
             if not self._read("count_hidden_documents", asker)[0][0]:
-                return self.runner.user_read(query, params, [], "", limit)
+                return self.runner.user_read(query, params, [], "", limit, timeout_s)
         prune = [(self.q[name], {"groups": asker}) for name in PRUNE_ORDER]
         view_key = hashlib.sha1("\0".join(sorted(asker)).encode()).hexdigest()[:16]
-        return self.runner.user_read(query, params, prune, view_key, limit)
+        return self.runner.user_read(query, params, prune, view_key, limit, timeout_s)
 
     # ---- lifecycle ----------------------------------------------------------------------
     def close(self) -> None:

@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 
 from kg.models import ADMIN, Chunk, Counts, Document
-from kg.stores.base import GraphStore, ReadOnlyViolation, StoreError
+from kg.stores.base import (
+    BadParameter,
+    GraphStore,
+    QueryTimedOut,
+    ReadOnlyViolation,
+    StoreError,
+)
 from tests.kg.store_world import load_world, pub_records, sec_records, triple, vec
 
 PUBLIC: list[str] = []
@@ -314,6 +320,42 @@ def test_cypher_params_limit_and_values(world: GraphStore) -> None:
     assert len(limited) == 3
     with pytest.raises(StoreError):
         world.cypher("MATCH (c:Chunk RETURN c", None, PUBLIC)
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"": 1}, "parameter name ''"),
+        ({"a b": 1}, "parameter name 'a b'"),
+        ({"1st": 1}, "parameter name '1st'"),
+        ({"x\n": 1}, "parameter name"),
+        ({"m": {"": 1}}, r"map key '' in \$m"),
+        ({"m": [{"`": 1}]}, r"map key '`' in \$m"),
+        ([("x", 1)], "mapping, not list"),
+    ],
+)
+def test_cypher_refuses_unusable_parameters_with_its_own_error(
+    world: GraphStore, params: object, message: str
+) -> None:
+    with pytest.raises(BadParameter, match=message):
+        world.cypher("RETURN 1 AS one", params, PUBLIC)  # type: ignore[arg-type]
+
+
+def test_cypher_map_parameters_may_have_any_other_keys(world: GraphStore) -> None:
+    params = {"m": {"@type": 1, "a b": [1]}, "_l2": [{"x-y": 2}]}
+    columns, rows = world.cypher("RETURN $m AS m, $_l2 AS l", params, PUBLIC)
+    assert columns == ["m", "l"] and rows == [[{"@type": 1, "a b": [1]}, [{"x-y": 2}]]]
+
+
+# Seconds of work for either database: the time limit, not the end of the work, stops it.
+LONG_QUERY = "UNWIND range(1, 4000) AS x UNWIND range(1, 4000) AS y RETURN count(*) AS n"
+
+
+@pytest.mark.parametrize("groups", [PUBLIC, EVERYONE], ids=["pruned-view", "whole-graph"])
+def test_cypher_time_limit_is_enforced_by_the_database(world: GraphStore, groups) -> None:
+    with pytest.raises(QueryTimedOut, match="stopped the query"):
+        world.cypher(LONG_QUERY, None, groups, timeout_s=0.01)
+    assert world.cypher("RETURN 1 AS one", None, groups, timeout_s=5) == (["one"], [[1]])
 
 
 # ---- batched writes ------------------------------------------------------------------------

@@ -15,7 +15,13 @@ from typing import Any
 
 from kg.models import ADMIN
 from kg.settings import Settings
-from kg.stores.base import GraphStore, ReadOnlyViolation, StoreError
+from kg.stores.base import (
+    BadParameter,
+    GraphStore,
+    QueryTimedOut,
+    ReadOnlyViolation,
+    StoreError,
+)
 
 OK, PARTIAL, REFUSED, STORE_FAILED = 0, 1, 2, 3
 
@@ -136,6 +142,12 @@ def run_cypher(args: argparse.Namespace, settings: Settings) -> int:
         except ReadOnlyViolation as exc:
             _err(f"refused: only read-only Cypher is allowed ({exc})")
             return REFUSED
+        except BadParameter as exc:
+            _err(f"refused --params: {exc}")
+            return REFUSED
+        except QueryTimedOut as exc:
+            _err(f"query failed: {exc} (KGQA_CYPHER_TIMEOUT_S sets the limit)")
+            return PARTIAL
         except StoreError as exc:
             _err(f"query failed: {exc}")
             return PARTIAL
