@@ -2,8 +2,9 @@
 
 Replacing a document is all-or-nothing without multi-statement transactions: the new
 version is written as staged records (StagedChunk nodes, STAGED_REL edges) that no read
-sees, then one statement deletes the old version and promotes the staged one. A failure
-before the swap discards the staged records; the swap itself is a single (atomic) statement.
+sees, then one statement deletes the old version, promotes the staged one and adds the new
+aliases and types to its entities. A failure before the swap discards the staged records
+(and the entities only they mention); the swap itself is a single (atomic) statement.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kg.models import ADMIN, Chunk, Counts, Document
+from kg.models import ADMIN, Chunk, Counts, Document, Entity
 from kg.stores.base import (
     BadParameter,
     GraphStore,
@@ -229,6 +229,35 @@ def test_failed_replace_leaves_old_version(world: GraphStore) -> None:
         EVERYONE,
     )
     assert rows == [[0]]
+
+
+def test_failed_replace_adds_no_alias_or_type_to_kept_entities(world: GraphStore) -> None:
+    """The database fails after the entities were merged (a map is no property value): the
+    entities both versions share keep the aliases and type they had."""
+    keep = pub_records(title="kept")
+    keep[4].append(("pub:1", "karsk harbour"))  # an entity without type or aliases
+    world.replace_document(*keep)
+    doc, chunks, entities, triples, mentions = pub_records(title="broken")
+    entities[0].aliases.append("Vale the Bold")
+    entities.append(Entity("karsk harbour", "Karsk Harbour", "LOC", ["the Harbour"]))
+    mentions.append(("pub:1", "karsk harbour"))
+    triples[0].sentence = {"not": "text"}  # type: ignore[assignment]
+    with pytest.raises(StoreError, match="previous version is unchanged"):
+        world.replace_document(doc, chunks, entities, triples, mentions)
+    assert world.find_entities(["vale the bold", "the harbour"], EVERYONE) == []
+    orin, harbour = world.find_entities(["orin vale", "karsk harbour"], EVERYONE)
+    assert set(orin.aliases) == {"Orin", "O. Vale", "Orin Vale"}
+    assert (harbour.type, harbour.aliases) == ("", [])
+    # The same records, written well, do add them; in a batch only the written one does.
+    triples[0].sentence = chunks[0].text
+    bad = sec_records()
+    bad[2][0].aliases.append("Lady of Karsk")
+    bad[3][0].sentence = {"not": "text"}  # type: ignore[assignment]
+    with pytest.raises(StoreError, match="sec.md"):
+        world.replace_documents([(doc, chunks, entities, triples, mentions), bad])
+    assert [e.key for e in world.find_entities(["vale the bold"], EVERYONE)] == ["orin vale"]
+    assert world.find_entities(["karsk harbour"], EVERYONE)[0].type == "LOC"
+    assert world.find_entities(["lady of karsk"], EVERYONE) == []
 
 
 def test_bad_input_is_refused_before_writing(world: GraphStore) -> None:
