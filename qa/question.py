@@ -20,6 +20,9 @@ PASSAGE_CUES = re.compile(
 )
 # "how many/much/old/long" ask for a value, not a process
 VALUE_HOW = re.compile(r"^how (many|much|old|long|far|big|tall)\b", re.IGNORECASE)
+# "Name the founder of X." asks what "Which is the founder of X?" asks
+NAME_REQUEST = re.compile(r"^name\s+((?:the|a|an)\s+.+?)[.!]?$", re.IGNORECASE)
+KIND_NOUNS = {"kind", "sort", "type"}  # "what kind of person or thing is X": all type words
 QUOTED = re.compile(r"[\"“”']([^\"“”']{2,80})[\"“”']")
 MAX_MENTION_TOKENS = 8
 LIGHT_VERBS = {"be", "have", "do", "happen", "get"}
@@ -168,7 +171,8 @@ def _name_spans(doc: Any, text: str) -> list[tuple[int, int]]:
 
 def analyse(question: str, spacy_model: str) -> QuestionInfo:
     """Parse `question` into the features linking, scoring and routing use."""
-    text = question.strip()
+    request = NAME_REQUEST.match(question.strip())
+    text = f"Which is {request.group(1)}?" if request else question.strip()
     doc = _nlp(spacy_model)(text)
     lower = text.lower()
     wh = next((t.lower_ for t in doc if t.lower_ in WH_WORDS), "")
@@ -196,9 +200,14 @@ def analyse(question: str, spacy_model: str) -> QuestionInfo:
     for t in doc[:-1]:
         if t.lower_ in ("which", "what"):
             noun = doc[t.i + 1]
-            if noun.pos_ == "NOUN":
-                answer_types |= NOUN_TYPES.get(noun.lemma_.lower(), set())
-                type_nouns.add(noun.i)
+            if noun.pos_ != "NOUN":
+                continue
+            kinds = [noun]
+            if noun.lemma_.lower() in KIND_NOUNS:
+                kinds += [k for k in noun.subtree if k.pos_ == "NOUN" and k.i != noun.i]
+            for k in kinds:
+                answer_types |= NOUN_TYPES.get(k.lemma_.lower(), set())
+                type_nouns.add(k.i)
     if not answer_types and wh in ("which", "who", "whom", "whose"):
         answer_types = set(NAME_LABELS)  # "Which shipyard ...?" wants a name, not "1987"
     cues: list[frozenset[str]] = []
@@ -212,7 +221,7 @@ def analyse(question: str, spacy_model: str) -> QuestionInfo:
     main_verb, head = _relation_words(doc, proper_tokens | type_nouns)
     names = sorted({doc[s:e].text for s, e in name_spans}, key=len, reverse=True)
     return QuestionInfo(
-        text=text,
+        text=question.strip(),
         wh=wh,
         passage_cue=passage,
         cues=cues,

@@ -60,6 +60,9 @@ def p2d_service(p2d_store: tuple[Settings, GraphStore], embedder: Embedder) -> Q
         ("What is Keith Silverton?", "master sommelier"),  # reverse: the name is named
         ("Who is Alexander Whitley?", "world-champion ice skater"),
         ("What is Daphne Barrington the acclaimed director of?", "virtual reality masterpiece"),
+        ("Name a master sommelier.", "Keith Silverton"),  # the other wordings training uses
+        ("Name the acclaimed director of virtual reality masterpiece.", "Daphne Barrington"),
+        ("What kind of person or thing is Keith Silverton?", "master sommelier"),
     ],
 )
 def test_both_directions_answer_with_the_right_entity(
