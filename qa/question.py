@@ -69,6 +69,7 @@ class QuestionInfo:
     names: list[str] = field(default_factory=list)  # the proper-noun / quoted spans
     tokens: list[str] = field(default_factory=list)
     words: frozenset[str] = frozenset()  # every token's lower-case form and lemma
+    copular: bool = False  # the root is "be": "Who is a master sommelier?", "What is X?"
 
 
 @lru_cache(maxsize=2)
@@ -185,6 +186,10 @@ def analyse(question: str, spacy_model: str) -> QuestionInfo:
                 continue
             proper = any(i in proper_tokens for i in range(start, end))
             mentions.append(Mention(span.text, start, end, proper))
+    root = next((t for t in doc if t.dep_ == "ROOT"), None)
+    copular = root is not None and root.lemma_.lower() == "be"
+    if copular:
+        mentions.extend(_complement(doc, root.i, proper_tokens))
 
     answer_types = set(WH_TYPES.get(wh, set()))
     type_nouns: set[int] = set()  # "which city": the answer's type, not a relation
@@ -218,7 +223,23 @@ def analyse(question: str, spacy_model: str) -> QuestionInfo:
         names=names,
         tokens=[t.text for t in doc],
         words=frozenset({t.lower_ for t in doc} | {t.lemma_.lower() for t in doc}),
+        copular=copular,
     )
+
+
+def _complement(doc: Any, copula: int, proper_tokens: set[int]) -> list[Mention]:
+    """What follows "is", as one mention when it is longer than the span limit.
+
+    "Who is the acclaimed director of the virtual reality masterpiece, 'A Journey Through
+    Time'?" names its answer by a whole description, which can be one entity of the graph.
+    """
+    end = len(doc)
+    while end > copula + 1 and doc[end - 1].is_punct:
+        end -= 1
+    if end - (copula + 1) <= MAX_MENTION_TOKENS:
+        return []
+    proper = any(i in proper_tokens for i in range(copula + 1, end))
+    return [Mention(doc[copula + 1 : end].text, copula + 1, end, proper)]
 
 
 HEADING_MAX_WORDS = 8
