@@ -9,12 +9,15 @@ it; a relation when its provenance document is visible.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from kg.models import Chunk, Counts, Document, Entity, ScoredChunk, StoredTriple, Triple
 
 Groups = Sequence[str]
+# An embedding size, or a function giving it that is called only for a store that records
+# none yet (so an existing store opens without loading the embedding model).
+Dimension = int | Callable[[], int]
 # Everything one document contributes: (doc, chunks, entities, triples, mentions).
 DocumentRecords = tuple[
     Document, Sequence[Chunk], Sequence[Entity], Sequence[Triple], Sequence[tuple[str, str]]
@@ -38,8 +41,18 @@ class BadParameter(StoreError):
     key no backend accepts. Raised before the query reaches the database."""
 
 
+def dimension_mismatch(held: int, given: int) -> StoreError:
+    """The error for embeddings of another size than the store was built with."""
+    return StoreError(
+        f"this store holds {held}-dimensional embeddings, not {given}; "
+        "use the embedding model it was built with or a new --store folder"
+    )
+
+
 class GraphStore(ABC):
     """Documents, chunks (with embeddings), entities and triples with provenance."""
+
+    dimension: int  # the size of the embeddings the store holds
 
     # --- writes ------------------------------------------------------------------------
     @abstractmethod

@@ -27,7 +27,14 @@ from kg.models import (
     normalise_groups,
 )
 from kg.settings import Settings
-from kg.stores.base import DocumentRecords, GraphStore, Groups, StoreError
+from kg.stores.base import (
+    Dimension,
+    DocumentRecords,
+    GraphStore,
+    Groups,
+    StoreError,
+    dimension_mismatch,
+)
 from kg.stores.cypher_backend import Dialect, Runner, Statement
 from kg.stores.cypher_statements import MAX_PATH_HOPS, PRUNE_ORDER, build
 from kg.stores.fulltext_rank import query_terms, rank
@@ -60,31 +67,44 @@ class CypherStore(GraphStore):
     """The store over any Cypher backend; see cypher_backend for what a backend supplies."""
 
     def __init__(
-        self, dialect: Dialect, runner: Runner, dimension: int, settings: Settings | None = None
+        self,
+        dialect: Dialect,
+        runner: Runner,
+        dimension: Dimension,
+        settings: Settings | None = None,
     ):
         settings = settings or Settings()
         self.dialect = dialect
         self.runner = runner
-        self.dimension = dimension
         self.q = build(dialect)
+        self.dimension = self._resolve_dimension(dimension)
         self.cypher_timeout_s = settings.cypher_timeout_s
         self._write_lock = threading.RLock()
         self._closed = False
         self._schema = dialect.schema(
-            dimension, settings.hnsw_m, settings.hnsw_ef_construction, settings.hnsw_ef_runtime
+            self.dimension,
+            settings.hnsw_m,
+            settings.hnsw_ef_construction,
+            settings.hnsw_ef_runtime,
         )
         runner.ensure_schema(self._schema)
         self._check_meta()
         self._discard_staged()  # an interrupted write of an earlier process
 
     # ---- helpers ------------------------------------------------------------------------
+    def _resolve_dimension(self, dimension: Dimension) -> int:
+        """A number as given; a function only when the store records no dimension yet."""
+        if isinstance(dimension, int):
+            return dimension
+        rows = self.runner.read(self.q["meta_get"], {})
+        if rows and rows[0][1] is not None:
+            return int(rows[0][1])
+        return int(dimension())
+
     def _check_meta(self) -> None:
         rows = self.runner.read(self.q["meta_get"], {})
         if rows and rows[0][1] is not None and int(rows[0][1]) != self.dimension:
-            raise StoreError(
-                f"this store holds {rows[0][1]}-dimensional embeddings, not {self.dimension}; "
-                "use the embedding model it was built with or a new --store folder"
-            )
+            raise dimension_mismatch(int(rows[0][1]), self.dimension)
         params = {"schema": SCHEMA_VERSION, "dimension": self.dimension}
         self.runner.write([(self.q["meta_set"], params)])
 

@@ -14,7 +14,7 @@ import pytest
 from kg.models import ADMIN
 from kg.settings import Settings
 from kg.stores import open_store
-from kg.stores.base import StoreError
+from kg.stores.base import Dimension, StoreError
 from kg.stores.falkordb.server import (
     MAX_SOCKET_PATH,
     PID_NAME,
@@ -27,7 +27,7 @@ from tests.kg.store_world import DIM, load_world, vec
 REPO = Path(__file__).resolve().parents[2]
 
 
-def open_folder(folder: Path, dimension: int = DIM):
+def open_folder(folder: Path, dimension: Dimension = DIM):
     return open_store(Settings(store=folder, backend="falkordb"), dimension=dimension)
 
 
@@ -183,3 +183,18 @@ def test_cypher_command_refuses_unusable_parameter_names(tmp_path: Path, capsys)
     assert "refused --params: parameter name ''" in capsys.readouterr().err
     assert main([*query, '{"x": 1}']) == 0
     assert json.loads(capsys.readouterr().out) == {"columns": ["x"], "rows": [[1]]}
+
+
+def test_a_dimension_function_is_called_only_for_a_store_without_one(tmp_path: Path) -> None:
+    calls: list[int] = []
+
+    def size() -> int:
+        calls.append(DIM)
+        return DIM
+
+    with open_folder(tmp_path, dimension=size) as store:
+        assert store.dimension == DIM
+        load_world(store)
+    with open_folder(tmp_path, dimension=size) as store:
+        assert store.dimension == DIM and store.counts([ADMIN]).documents == 2
+    assert calls == [DIM]

@@ -231,6 +231,8 @@ def test_cypher_past_the_time_limit_is_stopped_in_the_database(
                 response = http.post("/api/cypher", json={"query": query})
             assert response.status_code == 408, response.text
             assert "ran past 0.05 s" in response.json()["detail"]
+            if ui_store.dialect.name != "falkordb":  # Neo4j (NEO4J_URI set) lists no queries
+                continue
             info = ui_store.runner.db.connection.execute_command("GRAPH.INFO")
             running = dict(zip(info[::2], info[1::2], strict=False))["# Running queries"]
             assert running == [], running

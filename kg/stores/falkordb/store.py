@@ -15,7 +15,7 @@ from falkordb.path import Path as GraphPath
 from redis.exceptions import ResponseError
 
 from kg.settings import Settings
-from kg.stores.base import QueryTimedOut, ReadOnlyViolation, StoreError
+from kg.stores.base import Dimension, QueryTimedOut, ReadOnlyViolation, StoreError
 from kg.stores.cypher_backend import Params, Statement
 from kg.stores.cypher_store import CypherStore
 from kg.stores.falkordb import dialect
@@ -67,6 +67,8 @@ class FalkorRunner:
         try:
             result = self.graph.ro_query(query, params)
         except ResponseError as e:
+            if "empty key" in str(e):  # the graph is not created yet: nothing to read
+                return []
             raise StoreError(f"FalkorDB read failed: {e}") from e
         return [[plain(v) for v in row] for row in result.result_set]
 
@@ -147,7 +149,7 @@ class FalkorRunner:
             self.server.stop()
 
 
-def open_falkordb_store(settings: Settings, dimension: int = 384) -> CypherStore:
+def open_falkordb_store(settings: Settings, dimension: Dimension = 384) -> CypherStore:
     """Start (or reuse nothing: one per folder) the folder's server and open the store."""
     server = FalkorServer(Path(settings.store), start_timeout=settings.store_start_timeout_s)
     server.start()
