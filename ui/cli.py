@@ -34,6 +34,11 @@ def _store_options() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(add_help=False)
     g = p.add_argument_group("store")
     g.add_argument("--store", help="store folder (env KGQA_STORE, default ./kgqa-store)")
+    g.add_argument(
+        "--store-start-timeout", type=float, metavar="SECONDS",
+        help="wait this long for the store's server to load (env KGQA_STORE_START_TIMEOUT_S, "
+        "default 300)",
+    )
     g.add_argument("--neo4j-uri", help="use Neo4j at this bolt:// or neo4j:// URI")
     g.add_argument("--neo4j-user")
     g.add_argument("--neo4j-password")
@@ -137,6 +142,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
     """Env vars first, then the flags the user gave."""
     return Settings().with_overrides(
         store=getattr(args, "store", None),
+        store_start_timeout_s=getattr(args, "store_start_timeout", None),
         neo4j_uri=getattr(args, "neo4j_uri", None),
         neo4j_user=getattr(args, "neo4j_user", None),
         neo4j_password=getattr(args, "neo4j_password", None),
