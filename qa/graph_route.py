@@ -10,6 +10,9 @@
    relevant, and the path is scored by its hops, how many relation cues it covers, and
    whether the far end has the type the wh-word asks for. A triple is usable from either
    end, so "Who founded X?" and "What did Y found?" read the same edge.
+4. A question that only asks what a named thing is ("What is Keith Silverton?", "Who is a
+   master sommelier?") is answered by that thing's copular edge ("is", "is a"), from
+   either end: the description is an entity of the graph like any name.
 """
 
 from __future__ import annotations
@@ -47,6 +50,9 @@ EXTRA_WORD_PENALTY = 0.05  # per predicate word the question lacks ("cook with" 
 TYPE_BONUS = 0.1
 TYPE_PENALTY = 0.3
 CONSTRAINT_BONUS = 0.3  # the answer also touches another entity the question names
+BE_FORMS = {"is", "are", "was", "were", "be", "been"}
+ARTICLES = {"a", "an", "the"}
+IDENTITY_WH = ("who", "whom", "what", "which")
 
 
 @dataclass
@@ -91,6 +97,28 @@ def verbalise(t: StoredTriple) -> str:
 
 def _dot(a: Sequence[float], b: Sequence[float]) -> float:
     return float(sum(x * y for x, y in zip(a, b, strict=True)))
+
+
+def is_copula(predicate: str) -> bool:
+    """"is", "is a", "be the": the edge says what its subject is, nothing more."""
+    words = predicate.lower().split()
+    return bool(words) and words[0] in BE_FORMS and set(words[1:]) <= ARTICLES
+
+
+def asks_identity(info: QuestionInfo, links: Sequence[Link], spacy_model: str) -> bool:
+    """"Who is a master sommelier?", "What is Keith Silverton?": a wh-word, "is" and linked
+    things, with no relation word of its own (every content word is inside a linked mention)."""
+    if not (info.copular and info.wh in IDENTITY_WH and not info.main_verb and links):
+        return False
+    named: set[str] = set().union(*(word_forms(link.mention, spacy_model) for link in links))
+    return all(c & named for c in info.cues)
+
+
+def _type_fit(info: QuestionInfo, answer_type: str) -> float:
+    """Bonus when the answer has a type the wh-word asks for, penalty when another."""
+    if not (info.answer_types and answer_type):
+        return 0.0
+    return TYPE_BONUS if answer_type in info.answer_types else -TYPE_PENALTY
 
 
 class GraphRoute:
@@ -138,6 +166,9 @@ class GraphRoute:
         if not triples:
             return result
         sims = self._similarities(info.text, triples)
+        if asks_identity(info, links, self.spacy_model):
+            result.candidates = _identity_candidates(info, triples, sims, set(sources), types)
+            return result
         cue_forms: set[str] = set().union(*info.cues)
         forms = [word_forms(t.predicate, self.spacy_model) for t in triples]
         hops = [
@@ -199,14 +230,40 @@ class GraphRoute:
         score -= HOP_PENALTY * (len(path_hops) - 1)
         extra = {w for h in path_hops for w in h.triple.predicate.split()} - info.words
         score -= EXTRA_WORD_PENALTY * len(extra)
-        answer_type = ctx.types.get(answer_key, "")
-        if info.answer_types and answer_type:
-            score += TYPE_BONUS if answer_type in info.answer_types else -TYPE_PENALTY
+        score += _type_fit(info, ctx.types.get(answer_key, ""))
         on_path = {u for u, _, _ in path} | {v for _, v, _ in path}
         others = ctx.named - on_path
         if others and any(n in others for n in ctx.graph.neighbors(answer_key)):
             score += CONSTRAINT_BONUS  # also tied to another thing the question names
         return GraphCandidate(answer_key, answer_name, path_hops, score, covered)
+
+
+def _identity_candidates(
+    info: QuestionInfo,
+    triples: list[StoredTriple],
+    sims: list[float],
+    sources: set[str],
+    types: dict[str, str],
+) -> list[GraphCandidate]:
+    """The other ends of the sources' copular edges, best first.
+
+    "What is Keith Silverton?" reads (Keith Silverton, is a, master sommelier) forwards,
+    "Who is a master sommelier?" reads it backwards; the copula is the relation asked about.
+    """
+    best: dict[str, GraphCandidate] = {}
+    for t, sim in zip(triples, sims, strict=True):
+        if not is_copula(t.predicate):
+            continue
+        for here, there, name in ((t.subject_key, t.object_key, t.object),
+                                  (t.object_key, t.subject_key, t.subject)):  # fmt: skip
+            if here not in sources or there in sources or _names_in(name, info.text):
+                continue
+            hop = Hop(t, sim, cue_hit=True)
+            score = hop.relevance + COVER_WEIGHT + _type_fit(info, types.get(there, ""))
+            kept = best.get(there)
+            if kept is None or score > kept.score:
+                best[there] = GraphCandidate(there, name, [hop], score, covered=1)
+    return sorted(best.values(), key=lambda c: c.rank, reverse=True)
 
 
 @dataclass

@@ -20,6 +20,9 @@ PASSAGE_CUES = re.compile(
 )
 # "how many/much/old/long" ask for a value, not a process
 VALUE_HOW = re.compile(r"^how (many|much|old|long|far|big|tall)\b", re.IGNORECASE)
+# "Name the founder of X." asks what "Which is the founder of X?" asks
+NAME_REQUEST = re.compile(r"^name\s+((?:the|a|an)\s+.+?)[.!]?$", re.IGNORECASE)
+KIND_NOUNS = {"kind", "sort", "type"}  # "what kind of person or thing is X": all type words
 QUOTED = re.compile(r"[\"“”']([^\"“”']{2,80})[\"“”']")
 MAX_MENTION_TOKENS = 8
 LIGHT_VERBS = {"be", "have", "do", "happen", "get"}
@@ -69,6 +72,7 @@ class QuestionInfo:
     names: list[str] = field(default_factory=list)  # the proper-noun / quoted spans
     tokens: list[str] = field(default_factory=list)
     words: frozenset[str] = frozenset()  # every token's lower-case form and lemma
+    copular: bool = False  # the root is "be": "Who is a master sommelier?", "What is X?"
 
 
 @lru_cache(maxsize=2)
@@ -167,7 +171,8 @@ def _name_spans(doc: Any, text: str) -> list[tuple[int, int]]:
 
 def analyse(question: str, spacy_model: str) -> QuestionInfo:
     """Parse `question` into the features linking, scoring and routing use."""
-    text = question.strip()
+    request = NAME_REQUEST.match(question.strip())
+    text = f"Which is {request.group(1)}?" if request else question.strip()
     doc = _nlp(spacy_model)(text)
     lower = text.lower()
     wh = next((t.lower_ for t in doc if t.lower_ in WH_WORDS), "")
@@ -185,15 +190,24 @@ def analyse(question: str, spacy_model: str) -> QuestionInfo:
                 continue
             proper = any(i in proper_tokens for i in range(start, end))
             mentions.append(Mention(span.text, start, end, proper))
+    root = next((t for t in doc if t.dep_ == "ROOT"), None)
+    copular = root is not None and root.lemma_.lower() == "be"
+    if copular:
+        mentions.extend(_complement(doc, root.i, proper_tokens))
 
     answer_types = set(WH_TYPES.get(wh, set()))
     type_nouns: set[int] = set()  # "which city": the answer's type, not a relation
     for t in doc[:-1]:
         if t.lower_ in ("which", "what"):
             noun = doc[t.i + 1]
-            if noun.pos_ == "NOUN":
-                answer_types |= NOUN_TYPES.get(noun.lemma_.lower(), set())
-                type_nouns.add(noun.i)
+            if noun.pos_ != "NOUN":
+                continue
+            kinds = [noun]
+            if noun.lemma_.lower() in KIND_NOUNS:
+                kinds += [k for k in noun.subtree if k.pos_ == "NOUN" and k.i != noun.i]
+            for k in kinds:
+                answer_types |= NOUN_TYPES.get(k.lemma_.lower(), set())
+                type_nouns.add(k.i)
     if not answer_types and wh in ("which", "who", "whom", "whose"):
         answer_types = set(NAME_LABELS)  # "Which shipyard ...?" wants a name, not "1987"
     cues: list[frozenset[str]] = []
@@ -207,7 +221,7 @@ def analyse(question: str, spacy_model: str) -> QuestionInfo:
     main_verb, head = _relation_words(doc, proper_tokens | type_nouns)
     names = sorted({doc[s:e].text for s, e in name_spans}, key=len, reverse=True)
     return QuestionInfo(
-        text=text,
+        text=question.strip(),
         wh=wh,
         passage_cue=passage,
         cues=cues,
@@ -218,7 +232,23 @@ def analyse(question: str, spacy_model: str) -> QuestionInfo:
         names=names,
         tokens=[t.text for t in doc],
         words=frozenset({t.lower_ for t in doc} | {t.lemma_.lower() for t in doc}),
+        copular=copular,
     )
+
+
+def _complement(doc: Any, copula: int, proper_tokens: set[int]) -> list[Mention]:
+    """What follows "is", as one mention when it is longer than the span limit.
+
+    "Who is the acclaimed director of the virtual reality masterpiece, 'A Journey Through
+    Time'?" names its answer by a whole description, which can be one entity of the graph.
+    """
+    end = len(doc)
+    while end > copula + 1 and doc[end - 1].is_punct:
+        end -= 1
+    if end - (copula + 1) <= MAX_MENTION_TOKENS:
+        return []
+    proper = any(i in proper_tokens for i in range(copula + 1, end))
+    return [Mention(doc[copula + 1 : end].text, copula + 1, end, proper)]
 
 
 HEADING_MAX_WORDS = 8

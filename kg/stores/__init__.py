@@ -3,15 +3,30 @@
 from __future__ import annotations
 
 from kg.settings import Settings
-from kg.stores.base import GraphStore, ReadOnlyViolation, StoreError
+from kg.stores.base import (
+    BadParameter,
+    Dimension,
+    GraphStore,
+    QueryTimedOut,
+    ReadOnlyViolation,
+    StoreError,
+)
 
-__all__ = ["GraphStore", "ReadOnlyViolation", "StoreError", "open_store"]
+__all__ = [
+    "BadParameter",
+    "GraphStore",
+    "QueryTimedOut",
+    "ReadOnlyViolation",
+    "StoreError",
+    "open_store",
+]
 
 
-def open_store(settings: Settings, dimension: int = 384) -> GraphStore:
+def open_store(settings: Settings, dimension: Dimension = 384) -> GraphStore:
     """The store for `settings`: embedded FalkorDB in settings.store, or Neo4j when configured.
 
-    Closing the store stops FalkorDB's child server.
+    `dimension` may be a function: it is called only when the store records no embedding
+    size yet. Closing the store stops FalkorDB's child server.
     """
     if settings.use_neo4j:
         try:

@@ -9,12 +9,15 @@ it; a relation when its provenance document is visible.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from kg.models import Chunk, Counts, Document, Entity, ScoredChunk, StoredTriple, Triple
 
 Groups = Sequence[str]
+# An embedding size, or a function giving it that is called only for a store that records
+# none yet (so an existing store opens without loading the embedding model).
+Dimension = int | Callable[[], int]
 # Everything one document contributes: (doc, chunks, entities, triples, mentions).
 DocumentRecords = tuple[
     Document, Sequence[Chunk], Sequence[Entity], Sequence[Triple], Sequence[tuple[str, str]]
@@ -29,8 +32,27 @@ class ReadOnlyViolation(StoreError):
     """A statement sent through the read-only Cypher entry point tried to write."""
 
 
+class QueryTimedOut(StoreError):
+    """A user query ran past its time limit and the database stopped it."""
+
+
+class BadParameter(StoreError):
+    """A user query's parameters cannot be sent: a name that is not an identifier, or a map
+    key no backend accepts. Raised before the query reaches the database."""
+
+
+def dimension_mismatch(held: int, given: int) -> StoreError:
+    """The error for embeddings of another size than the store was built with."""
+    return StoreError(
+        f"this store holds {held}-dimensional embeddings, not {given}; "
+        "use the embedding model it was built with or a new --store folder"
+    )
+
+
 class GraphStore(ABC):
     """Documents, chunks (with embeddings), entities and triples with provenance."""
+
+    dimension: int  # the size of the embeddings the store holds
 
     # --- writes ------------------------------------------------------------------------
     @abstractmethod
@@ -157,12 +179,19 @@ class GraphStore(ABC):
 
     @abstractmethod
     def cypher(
-        self, query: str, params: dict[str, Any] | None, groups: Groups, limit: int = 1000
+        self,
+        query: str,
+        params: dict[str, Any] | None,
+        groups: Groups,
+        limit: int = 1000,
+        timeout_s: float | None = None,
     ) -> tuple[list[str], list[list[Any]]]:
         """Run a read-only Cypher statement; returns (columns, rows).
 
-        Writes raise ReadOnlyViolation and change nothing. Rows are computed over the part of
-        the graph the groups may see.
+        Writes raise ReadOnlyViolation and change nothing; unusable parameter names raise
+        BadParameter. Rows are computed over the part of the graph the groups may see.
+        The database stops the query after `timeout_s` (default Settings.cypher_timeout_s)
+        and QueryTimedOut is raised.
         """
 
     @abstractmethod

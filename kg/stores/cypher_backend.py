@@ -73,11 +73,13 @@ class Runner(Protocol):
         prune: Sequence[Statement],
         view_key: str,
         limit: int,
+        timeout_s: float | None = None,
     ) -> tuple[list[str], list[list[Any]]]:
         """Run an untrusted statement read-only over the graph minus what `prune` deletes.
 
         The prune statements must never touch the real graph (FalkorDB runs them on a copy).
-        Raises ReadOnlyViolation when the statement would write.
+        Raises ReadOnlyViolation when the statement would write, QueryTimedOut when the
+        database stopped it after `timeout_s` (None: the runner's default).
         """
         ...
 

@@ -10,7 +10,8 @@ Graph model (see README, "Graph model"):
   (:Entity)-[:REL {predicate, chunk_id, doc_id, sentence, groups}]->(:Entity)
   (:Chunk)-[:MENTIONS]->(:Entity)
 While a document is being replaced its new chunks are (:StagedChunk {stage}) and its new
-relations [:STAGED_REL {stage}]; one final statement swaps them in (see cypher_store.py).
+relations [:STAGED_REL {stage}]; one final statement swaps them in and adds the document's
+aliases and types to its entities (see cypher_store.py).
 """
 
 from __future__ import annotations
@@ -73,6 +74,12 @@ WITH s, startNode(s) AS a, endNode(s) AS b
 CREATE (a)-[:REL {predicate: s.predicate, chunk_id: s.chunk_id, doc_id: s.doc_id,
                   sentence: s.sentence, groups: s.groups}]->(b)
 DELETE s
+WITH count(*) AS _s
+UNWIND $entities AS r
+MATCH (e:Entity {key: r.key})
+SET e.aliases = reduce(acc = coalesce(e.aliases, []), a IN r.aliases |
+                       CASE WHEN a IN acc THEN acc ELSE acc + a END),
+    e.type = CASE WHEN coalesce(e.type, '') = '' THEN r.type ELSE e.type END
 RETURN count(*)
 """
 
@@ -93,14 +100,14 @@ def build(dialect: Dialect) -> dict[str, str]:
         " position: r.position, groups: r.groups, stage: r.stage}) "
         f"SET c.embedding = {vec('r.embedding')}"
     )
+    # Entities must exist before mentions and triples can point at them, but what a write
+    # adds to an existing one (aliases, a missing type) waits for the swap: a failed write
+    # leaves entities as they were. A new entity nothing ends up mentioning is discarded.
     q["merge_entities"] = (
         "UNWIND $rows AS r "
         "MERGE (e:Entity {key: r.key}) "
-        "ON CREATE SET e.name = r.name, e.type = r.type, e.aliases = [] "
-        "SET e.aliases = reduce(acc = coalesce(e.aliases, []), a IN r.aliases |"
-        " CASE WHEN a IN acc THEN acc ELSE acc + a END),"
-        " e.type = CASE WHEN coalesce(e.type, '') = '' THEN r.type ELSE e.type END,"
-        f" e.embedding = coalesce(e.embedding, {vec('r.embedding')})"
+        "ON CREATE SET e.name = r.name, e.type = '', e.aliases = [] "
+        f"SET e.embedding = coalesce(e.embedding, {vec('r.embedding')})"
     )
     q["stage_mentions"] = (
         "UNWIND $rows AS r "

@@ -2,8 +2,9 @@
 
 Replacing a document is all-or-nothing without multi-statement transactions: the new
 version is written as staged records (StagedChunk nodes, STAGED_REL edges) that no read
-sees, then one statement deletes the old version and promotes the staged one. A failure
-before the swap discards the staged records; the swap itself is a single (atomic) statement.
+sees, then one statement deletes the old version, promotes the staged one and adds the new
+aliases and types to its entities. A failure before the swap discards the staged records
+(and the entities only they mention); the swap itself is a single (atomic) statement.
 """
 
 from __future__ import annotations
@@ -26,11 +27,18 @@ from kg.models import (
     normalise_groups,
 )
 from kg.settings import Settings
-from kg.stores.base import DocumentRecords, GraphStore, Groups, StoreError
+from kg.stores.base import (
+    Dimension,
+    DocumentRecords,
+    GraphStore,
+    Groups,
+    StoreError,
+    dimension_mismatch,
+)
 from kg.stores.cypher_backend import Dialect, Runner, Statement
 from kg.stores.cypher_statements import MAX_PATH_HOPS, PRUNE_ORDER, build
 from kg.stores.fulltext_rank import query_terms, rank
-from kg.stores.readonly import check_read_only
+from kg.stores.readonly import check_params, check_read_only
 from kg.stores.write_rows import WriteRows, merge_entity_rows
 
 SCHEMA_VERSION = 1
@@ -59,30 +67,44 @@ class CypherStore(GraphStore):
     """The store over any Cypher backend; see cypher_backend for what a backend supplies."""
 
     def __init__(
-        self, dialect: Dialect, runner: Runner, dimension: int, settings: Settings | None = None
+        self,
+        dialect: Dialect,
+        runner: Runner,
+        dimension: Dimension,
+        settings: Settings | None = None,
     ):
         settings = settings or Settings()
         self.dialect = dialect
         self.runner = runner
-        self.dimension = dimension
         self.q = build(dialect)
+        self.dimension = self._resolve_dimension(dimension)
+        self.cypher_timeout_s = settings.cypher_timeout_s
         self._write_lock = threading.RLock()
         self._closed = False
         self._schema = dialect.schema(
-            dimension, settings.hnsw_m, settings.hnsw_ef_construction, settings.hnsw_ef_runtime
+            self.dimension,
+            settings.hnsw_m,
+            settings.hnsw_ef_construction,
+            settings.hnsw_ef_runtime,
         )
         runner.ensure_schema(self._schema)
         self._check_meta()
         self._discard_staged()  # an interrupted write of an earlier process
 
     # ---- helpers ------------------------------------------------------------------------
+    def _resolve_dimension(self, dimension: Dimension) -> int:
+        """A number as given; a function only when the store records no dimension yet."""
+        if isinstance(dimension, int):
+            return dimension
+        rows = self.runner.read(self.q["meta_get"], {})
+        if rows and rows[0][1] is not None:
+            return int(rows[0][1])
+        return int(dimension())
+
     def _check_meta(self) -> None:
         rows = self.runner.read(self.q["meta_get"], {})
         if rows and rows[0][1] is not None and int(rows[0][1]) != self.dimension:
-            raise StoreError(
-                f"this store holds {rows[0][1]}-dimensional embeddings, not {self.dimension}; "
-                "use the embedding model it was built with or a new --store folder"
-            )
+            raise dimension_mismatch(int(rows[0][1]), self.dimension)
         params = {"schema": SCHEMA_VERSION, "dimension": self.dimension}
         self.runner.write([(self.q["meta_set"], params)])
 
@@ -340,19 +362,26 @@ class CypherStore(GraphStore):
         return Counts(*values)
 
     def cypher(
-        self, query: str, params: dict[str, Any] | None, groups: Groups, limit: int = 1000
+        self,
+        query: str,
+        params: dict[str, Any] | None,
+        groups: Groups,
+        limit: int = 1000,
+        timeout_s: float | None = None,
     ) -> tuple[list[str], list[list[Any]]]:
         """Askers who may see every document query the graph itself (under the write lock,
-        so no half-staged write is in it); others query a copy pruned to what they see."""
+        so no half-staged write is in it); others query a copy pruned to what they see.
+        The time limit goes to the database, which stops the query when it is spent."""
         check_read_only(query)
+        params = check_params(params)
         asker = normalise_groups(groups)
-        params = dict(params or {})
+        timeout_s = self.cypher_timeout_s if timeout_s is None else timeout_s
         with self._write_lock:
             if not self._read("count_hidden_documents", asker)[0][0]:
-                return self.runner.user_read(query, params, [], "", limit)
+                return self.runner.user_read(query, params, [], "", limit, timeout_s)
         prune = [(self.q[name], {"groups": asker}) for name in PRUNE_ORDER]
         view_key = hashlib.sha1("\0".join(sorted(asker)).encode()).hexdigest()[:16]
-        return self.runner.user_read(query, params, prune, view_key, limit)
+        return self.runner.user_read(query, params, prune, view_key, limit, timeout_s)
 
     # ---- lifecycle ----------------------------------------------------------------------
     def close(self) -> None:

@@ -143,21 +143,23 @@ class WriteRows:
             "path": d.path,
             "title": d.title,
             "sha256": d.sha256,
+            "entities": [
+                {"key": e["key"], "type": e["type"], "aliases": e["aliases"]}
+                for e in self.entities
+            ],
         }
 
 
 def merge_entity_rows(documents: Sequence[WriteRows]) -> list[Row]:
-    """One row per entity key across documents (aliases unioned), so a single UNWIND never
-    MERGEs the same key twice."""
+    """One staging row per entity key across documents (key, first name, first embedding),
+    so a single UNWIND never MERGEs the same key twice. Aliases and types go with each
+    document's swap instead (WriteRows.swap_params)."""
     merged: dict[str, Row] = {}
     for rows in documents:
         for row in rows.entities:
-            seen = merged.get(row["key"])
-            if seen is None:
-                merged[row["key"]] = dict(row)
-                continue
-            seen["type"] = seen["type"] or row["type"]
-            seen["aliases"] = list(dict.fromkeys([*seen["aliases"], *row["aliases"]]))
+            seen = merged.setdefault(
+                row["key"], {"key": row["key"], "name": row["name"], "embedding": None}
+            )
             if seen["embedding"] is None:
                 seen["embedding"] = row["embedding"]
     return list(merged.values())

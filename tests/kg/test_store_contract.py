@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from kg.models import ADMIN, Chunk, Counts, Document
-from kg.stores.base import GraphStore, ReadOnlyViolation, StoreError
+from kg.models import ADMIN, Chunk, Counts, Document, Entity
+from kg.stores.base import (
+    BadParameter,
+    GraphStore,
+    QueryTimedOut,
+    ReadOnlyViolation,
+    StoreError,
+)
 from tests.kg.store_world import load_world, pub_records, sec_records, triple, vec
 
 PUBLIC: list[str] = []
@@ -225,6 +231,35 @@ def test_failed_replace_leaves_old_version(world: GraphStore) -> None:
     assert rows == [[0]]
 
 
+def test_failed_replace_adds_no_alias_or_type_to_kept_entities(world: GraphStore) -> None:
+    """The database fails after the entities were merged (a map is no property value): the
+    entities both versions share keep the aliases and type they had."""
+    keep = pub_records(title="kept")
+    keep[4].append(("pub:1", "karsk harbour"))  # an entity without type or aliases
+    world.replace_document(*keep)
+    doc, chunks, entities, triples, mentions = pub_records(title="broken")
+    entities[0].aliases.append("Vale the Bold")
+    entities.append(Entity("karsk harbour", "Karsk Harbour", "LOC", ["the Harbour"]))
+    mentions.append(("pub:1", "karsk harbour"))
+    triples[0].sentence = {"not": "text"}  # type: ignore[assignment]
+    with pytest.raises(StoreError, match="previous version is unchanged"):
+        world.replace_document(doc, chunks, entities, triples, mentions)
+    assert world.find_entities(["vale the bold", "the harbour"], EVERYONE) == []
+    orin, harbour = world.find_entities(["orin vale", "karsk harbour"], EVERYONE)
+    assert set(orin.aliases) == {"Orin", "O. Vale", "Orin Vale"}
+    assert (harbour.type, harbour.aliases) == ("", [])
+    # The same records, written well, do add them; in a batch only the written one does.
+    triples[0].sentence = chunks[0].text
+    bad = sec_records()
+    bad[2][0].aliases.append("Lady of Karsk")
+    bad[3][0].sentence = {"not": "text"}  # type: ignore[assignment]
+    with pytest.raises(StoreError, match="sec.md"):
+        world.replace_documents([(doc, chunks, entities, triples, mentions), bad])
+    assert [e.key for e in world.find_entities(["vale the bold"], EVERYONE)] == ["orin vale"]
+    assert world.find_entities(["karsk harbour"], EVERYONE)[0].type == "LOC"
+    assert world.find_entities(["lady of karsk"], EVERYONE) == []
+
+
 def test_bad_input_is_refused_before_writing(world: GraphStore) -> None:
     doc, chunks, entities, triples, mentions = sec_records()
     before = world.counts(EVERYONE)
@@ -314,6 +349,42 @@ def test_cypher_params_limit_and_values(world: GraphStore) -> None:
     assert len(limited) == 3
     with pytest.raises(StoreError):
         world.cypher("MATCH (c:Chunk RETURN c", None, PUBLIC)
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"": 1}, "parameter name ''"),
+        ({"a b": 1}, "parameter name 'a b'"),
+        ({"1st": 1}, "parameter name '1st'"),
+        ({"x\n": 1}, "parameter name"),
+        ({"m": {"": 1}}, r"map key '' in \$m"),
+        ({"m": [{"`": 1}]}, r"map key '`' in \$m"),
+        ([("x", 1)], "mapping, not list"),
+    ],
+)
+def test_cypher_refuses_unusable_parameters_with_its_own_error(
+    world: GraphStore, params: object, message: str
+) -> None:
+    with pytest.raises(BadParameter, match=message):
+        world.cypher("RETURN 1 AS one", params, PUBLIC)  # type: ignore[arg-type]
+
+
+def test_cypher_map_parameters_may_have_any_other_keys(world: GraphStore) -> None:
+    params = {"m": {"@type": 1, "a b": [1]}, "_l2": [{"x-y": 2}]}
+    columns, rows = world.cypher("RETURN $m AS m, $_l2 AS l", params, PUBLIC)
+    assert columns == ["m", "l"] and rows == [[{"@type": 1, "a b": [1]}, [{"x-y": 2}]]]
+
+
+# Seconds of work for either database: the time limit, not the end of the work, stops it.
+LONG_QUERY = "UNWIND range(1, 4000) AS x UNWIND range(1, 4000) AS y RETURN count(*) AS n"
+
+
+@pytest.mark.parametrize("groups", [PUBLIC, EVERYONE], ids=["pruned-view", "whole-graph"])
+def test_cypher_time_limit_is_enforced_by_the_database(world: GraphStore, groups) -> None:
+    with pytest.raises(QueryTimedOut, match="stopped the query"):
+        world.cypher(LONG_QUERY, None, groups, timeout_s=0.01)
+    assert world.cypher("RETURN 1 AS one", None, groups, timeout_s=5) == (["one"], [[1]])
 
 
 # ---- batched writes ------------------------------------------------------------------------

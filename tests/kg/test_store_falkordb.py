@@ -14,7 +14,7 @@ import pytest
 from kg.models import ADMIN
 from kg.settings import Settings
 from kg.stores import open_store
-from kg.stores.base import StoreError
+from kg.stores.base import Dimension, StoreError
 from kg.stores.falkordb.server import (
     MAX_SOCKET_PATH,
     PID_NAME,
@@ -27,7 +27,7 @@ from tests.kg.store_world import DIM, load_world, vec
 REPO = Path(__file__).resolve().parents[2]
 
 
-def open_folder(folder: Path, dimension: int = DIM):
+def open_folder(folder: Path, dimension: Dimension = DIM):
     return open_store(Settings(store=folder, backend="falkordb"), dimension=dimension)
 
 
@@ -150,3 +150,51 @@ def test_close_compacts_the_append_only_file(tmp_path: Path, monkeypatch) -> Non
     assert max(p.stat().st_size for p in logs.glob("*.base.rdb")) > 10_000
     with open_folder(tmp_path) as store:
         assert store.counts([ADMIN]).triples == 4
+
+
+def test_start_timeout_is_a_setting_named_in_the_error(tmp_path: Path, monkeypatch, capsys) -> None:
+    """A store that loads slower than the start timeout fails naming the knob to turn: the
+    env var reaches open_store, the CLI flag reaches the command, and the folder stays usable."""
+    from ui.cli import main
+
+    with open_folder(tmp_path) as store:
+        load_world(store)
+    monkeypatch.setenv("KGQA_STORE_START_TIMEOUT_S", "0")
+    assert Settings().store_start_timeout_s == 0
+    with pytest.raises(StoreError, match="KGQA_STORE_START_TIMEOUT_S") as failure:
+        open_store(Settings(store=tmp_path), dimension=DIM)
+    assert "within 0 s" in str(failure.value)
+    monkeypatch.delenv("KGQA_STORE_START_TIMEOUT_S")
+    assert main(["stats", "--store", str(tmp_path), "--store-start-timeout", "0"]) == 3
+    assert "--store-start-timeout" in capsys.readouterr().err
+    assert main(["stats", "--store", str(tmp_path), "--store-start-timeout", "60"]) == 0
+    assert "documents  2" in capsys.readouterr().out
+    assert not (tmp_path / PID_NAME).exists()
+
+
+def test_cypher_command_refuses_unusable_parameter_names(tmp_path: Path, capsys) -> None:
+    """The store's own error reaches the CLI as a refusal (exit 2), not a traceback."""
+    import json
+
+    from ui.cli import main
+
+    query = ["cypher", "RETURN $x AS x", "--store", str(tmp_path), "--json", "--params"]
+    assert main([*query, '{"": 1}']) == 2
+    assert "refused --params: parameter name ''" in capsys.readouterr().err
+    assert main([*query, '{"x": 1}']) == 0
+    assert json.loads(capsys.readouterr().out) == {"columns": ["x"], "rows": [[1]]}
+
+
+def test_a_dimension_function_is_called_only_for_a_store_without_one(tmp_path: Path) -> None:
+    calls: list[int] = []
+
+    def size() -> int:
+        calls.append(DIM)
+        return DIM
+
+    with open_folder(tmp_path, dimension=size) as store:
+        assert store.dimension == DIM
+        load_world(store)
+    with open_folder(tmp_path, dimension=size) as store:
+        assert store.dimension == DIM and store.counts([ADMIN]).documents == 2
+    assert calls == [DIM]

@@ -178,6 +178,7 @@ def test_export_downloads_a_dataset_with_and_without_reverse(server: RunningServ
         ("/api/ask", {"question": ""}, 422),
         ("/api/ask", {"question": "Who?", "route": "sideways"}, 422),
         ("/api/cypher", {"query": "MATCH (n RETURN n"}, 400),
+        ("/api/cypher", {"query": "RETURN $x", "params": {"": 1}}, 422),
         ("/api/jobs/nope", None, 404),
         ("/api/export", {"format": "csv"}, 422),
     ],
@@ -212,3 +213,26 @@ def test_ask_refuses_what_nothing_supports(server: RunningServer) -> None:
         ).json()
     assert answer["refused"] and answer["answer"] == "I don't know"
     assert all("board_minutes" not in ev["doc"] for ev in answer["evidence"])
+
+
+def test_cypher_past_the_time_limit_is_stopped_in_the_database(
+    ui_settings, ui_store, tmp_path
+) -> None:
+    """408, and the database is no longer running the query when the answer comes (it got
+    the time limit), for a caller who sees everything and one who queries a pruned view."""
+    from ui.api.app import create_app
+    from ui.app.server import serving
+
+    settings = ui_settings.with_overrides(cypher_timeout_s=0.05)
+    query = "UNWIND range(1, 4000) AS x UNWIND range(1, 4000) AS y RETURN count(*)"  # ~3 s
+    with serving(create_app(settings, ui_store, data_dir=tmp_path)) as url:
+        for key in (ADMIN_KEY, None):
+            with RunningServer(url, None).client(key) as http:
+                response = http.post("/api/cypher", json={"query": query})
+            assert response.status_code == 408, response.text
+            assert "ran past 0.05 s" in response.json()["detail"]
+            if ui_store.dialect.name != "falkordb":  # Neo4j (NEO4J_URI set) lists no queries
+                continue
+            info = ui_store.runner.db.connection.execute_command("GRAPH.INFO")
+            running = dict(zip(info[::2], info[1::2], strict=False))["# Running queries"]
+            assert running == [], running

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -73,6 +74,8 @@ def test_gradio_graph_tab_runs_read_only_cypher(server: RunningServer) -> None:
     assert rows["headers"] == ["name"] and rows["data"] == [["Karsk"]]
     with pytest.raises(AppError, match="not allowed"):
         client.predict("MATCH (n) DETACH DELETE n", "{}", "", api_name="/cypher")
+    with pytest.raises(AppError, match="parameter name ''"):  # the API refuses it with 422
+        client.predict("RETURN $x AS x", '{"": 1}', "", api_name="/cypher")
 
 
 def test_gradio_export_gives_a_file(server: RunningServer) -> None:
@@ -80,3 +83,24 @@ def test_gradio_export_gives_a_file(server: RunningServer) -> None:
     exported = client.predict("alpaca", False, 1, ADMIN_KEY, api_name="/export")
     name = exported["path"] if isinstance(exported, dict) else str(exported)
     assert name.endswith(".zip") and "alpaca-forward" in name
+
+
+@pytest.mark.slow
+def test_gradio_finetune_tab_shows_progress_loss_and_the_new_adapter(
+    server: RunningServer,
+) -> None:
+    """The tab's own callbacks: start a 2-step job, poll it as its timer does, see the curve."""
+    client = Client(server.url, verbose=False, download_files=False)
+    # The job id is session state: the client's session carries it from /train to the polls.
+    progress, loss, timer = client.predict(
+        "tab-test", 2, 1.0, 4, True, ADMIN_KEY, api_name="/train"
+    )
+    assert "running: step 0/" in progress and loss["data"] == [] and timer["active"] is True
+    deadline = time.monotonic() + 900
+    while timer["active"] and time.monotonic() < deadline:
+        time.sleep(2)
+        progress, loss, timer, adapters = client.predict(api_name="/train_status")
+    assert "done: step 2/2 (100%)" in progress, progress
+    assert [step for step, _ in loss["data"]] == [1, 2]
+    assert all(value > 0 for _, value in loss["data"])
+    assert ["tab-test", "tab-test"] in adapters["choices"]

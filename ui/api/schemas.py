@@ -6,8 +6,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from kg.stores.readonly import PARAM_NAME_PATTERN
+
 Scalar = str | int | float | bool | None
-ParamName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")]
+ParamName = Annotated[str, StringConstraints(pattern=PARAM_NAME_PATTERN)]
 
 
 class Strict(BaseModel):

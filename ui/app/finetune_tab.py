@@ -85,7 +85,7 @@ def build(services: Services, key_box: gr.Textbox, adapter: gr.Dropdown) -> None
         do_start, [name, max_steps, epochs, rank, train_reverse, key_box],
         [job_id, progress, loss, timer], api_name="train",
     )
-    timer.tick(poll, [job_id], [progress, loss, timer, adapter], api_name=False)
+    timer.tick(poll, [job_id], [progress, loss, timer, adapter], api_name="train_status")
 
     gr.Markdown("#### Adapter used for answers")
     with gr.Row():

@@ -11,11 +11,22 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kg.models import ADMIN
 from kg.settings import Settings
-from kg.stores.base import GraphStore, ReadOnlyViolation, StoreError
+from kg.stores.base import (
+    BadParameter,
+    Dimension,
+    GraphStore,
+    QueryTimedOut,
+    ReadOnlyViolation,
+    StoreError,
+    dimension_mismatch,
+)
+
+if TYPE_CHECKING:
+    from kg.embed import Embedder
 
 OK, PARTIAL, REFUSED, STORE_FAILED = 0, 1, 2, 3
 
@@ -24,7 +35,9 @@ def _err(message: str) -> None:
     print(f"kgqa: {message}", file=sys.stderr)
 
 
-def _with_store(settings: Settings, work: Callable[[GraphStore], int], dimension: int = 384) -> int:
+def _with_store(
+    settings: Settings, work: Callable[[GraphStore], int], dimension: Dimension = 384
+) -> int:
     """Open the store, run `work`, always close it; a store that will not open is exit 3."""
     from kg.stores import open_store
 
@@ -42,15 +55,53 @@ def _asker(groups: Sequence[str] | None) -> list[str]:
     return [ADMIN] if groups is None else list(groups)
 
 
+class EmbedderUnavailable(Exception):
+    """The embedding model would not load (the message says why)."""
+
+
+class LazyEmbedder:
+    """The embedding model, loaded on first use: re-ingesting unchanged files needs none, and
+    an existing store opens with the size it records. Once loaded it must match that size."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.expected: int | None = None  # the open store's embedding size
+        self._model: Embedder | None = None
+
+    def load(self) -> Embedder:
+        if self._model is None:
+            from kg.embed import Embedder
+
+            try:
+                model = Embedder(self.settings)
+            except (OSError, RuntimeError) as exc:
+                raise EmbedderUnavailable(str(exc)) from exc
+            if self.expected is not None and model.dimension != self.expected:
+                raise dimension_mismatch(self.expected, model.dimension)
+            self._model = model
+        return self._model
+
+    @property
+    def dimension(self) -> int:
+        return self.load().dimension
+
+    def encode(self, texts: Sequence[str]) -> list[list[float]]:
+        return self.load().encode(texts)
+
+
 def run_ingest(args: argparse.Namespace, settings: Settings) -> int:
-    from kg.embed import Embedder
     from kg.ingest.pipeline import Ingestor
 
-    embedder = Embedder(settings)
+    embedder = LazyEmbedder(settings)
 
     def work(store: GraphStore) -> int:
-        ingestor = Ingestor(settings, store, embedder=embedder)
-        report = ingestor.run(args.paths, args.groups, progress=sys.stderr.isatty())
+        embedder.expected = store.dimension
+        ingestor = Ingestor(settings, store, embedder=embedder)  # type: ignore[arg-type]
+        try:
+            report = ingestor.run(args.paths, args.groups, progress=sys.stderr.isatty())
+        except StoreError as exc:  # the model's embedding size is not the store's
+            _err(f"cannot ingest into the store at {settings.store}: {exc}")
+            return STORE_FAILED
         if args.json:
             print(json.dumps(report.to_dict()))
         else:
@@ -64,7 +115,11 @@ def run_ingest(args: argparse.Namespace, settings: Settings) -> int:
             _err(f"{f.path}: {f.message}")
         return OK if report.ok else PARTIAL
 
-    return _with_store(settings, work, dimension=embedder.dimension)
+    try:
+        return _with_store(settings, work, dimension=lambda: embedder.dimension)
+    except EmbedderUnavailable as exc:
+        _err(str(exc))
+        return PARTIAL
 
 
 def run_delete(args: argparse.Namespace, settings: Settings) -> int:
@@ -136,6 +191,12 @@ def run_cypher(args: argparse.Namespace, settings: Settings) -> int:
         except ReadOnlyViolation as exc:
             _err(f"refused: only read-only Cypher is allowed ({exc})")
             return REFUSED
+        except BadParameter as exc:
+            _err(f"refused --params: {exc}")
+            return REFUSED
+        except QueryTimedOut as exc:
+            _err(f"query failed: {exc} (KGQA_CYPHER_TIMEOUT_S sets the limit)")
+            return PARTIAL
         except StoreError as exc:
             _err(f"query failed: {exc}")
             return PARTIAL

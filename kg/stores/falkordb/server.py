@@ -79,7 +79,8 @@ class FalkorServer:
     """Start, connect to and stop the server for one store folder."""
 
     # Loading a store rebuilds its vector indexes before the server answers: 68-76 s for
-    # the 6,119-passage 2Wiki store (45k entity vectors) on 2 busy cores.
+    # the 6,119-passage 2Wiki store (45k entity vectors) on 2 busy cores. The store opens
+    # servers with Settings.store_start_timeout_s.
     def __init__(self, folder: Path, thread_count: int = 2, start_timeout: float = 300.0):
         self.folder = Path(folder).expanduser().resolve()
         self.socket = socket_path(self.folder)
@@ -223,8 +224,9 @@ class FalkorServer:
                     pass
             time.sleep(0.05)
         raise StoreError(
-            f"FalkorDB server for {self.folder} did not start within "
-            f"{self.start_timeout:.0f}s:\n{self.log_tail()}"
+            f"FalkorDB server for {self.folder} did not answer within {self.start_timeout:g} s "
+            "(a large store rebuilds its vector indexes while loading; wait longer with "
+            f"KGQA_STORE_START_TIMEOUT_S or --store-start-timeout):\n{self.log_tail()}"
         )
 
     def log_tail(self, lines: int = 20) -> str:

@@ -15,7 +15,7 @@ from falkordb.path import Path as GraphPath
 from redis.exceptions import ResponseError
 
 from kg.settings import Settings
-from kg.stores.base import ReadOnlyViolation, StoreError
+from kg.stores.base import Dimension, QueryTimedOut, ReadOnlyViolation, StoreError
 from kg.stores.cypher_backend import Params, Statement
 from kg.stores.cypher_store import CypherStore
 from kg.stores.falkordb import dialect
@@ -24,7 +24,7 @@ from kg.stores.falkordb.server import FalkorServer
 GRAPH = "kg"
 VIEW_PREFIX = f"{GRAPH}__view__"
 MAX_VIEWS = 8
-USER_QUERY_TIMEOUT_MS = 10_000
+USER_QUERY_TIMEOUT_S = 10.0
 _ALREADY = ("already indexed", "already exists")
 
 
@@ -51,11 +51,11 @@ def plain(value: Any) -> Any:
 class FalkorRunner:
     """Runs statements on graph `kg`; user queries run read-only on a pruned copy."""
 
-    def __init__(self, server: FalkorServer, timeout_ms: int = USER_QUERY_TIMEOUT_MS):
+    def __init__(self, server: FalkorServer, timeout_s: float = USER_QUERY_TIMEOUT_S):
         self.server = server
         self.db = FalkorDB(unix_socket_path=str(server.socket))
         self.graph = self.db.select_graph(GRAPH)
-        self.timeout_ms = timeout_ms
+        self.timeout_s = timeout_s
         self._views: OrderedDict[str, int] = OrderedDict()  # view graph -> generation
         self._generation = 0
         self._view_lock = threading.Lock()
@@ -67,6 +67,8 @@ class FalkorRunner:
         try:
             result = self.graph.ro_query(query, params)
         except ResponseError as e:
+            if "empty key" in str(e):  # the graph is not created yet: nothing to read
+                return []
             raise StoreError(f"FalkorDB read failed: {e}") from e
         return [[plain(v) for v in row] for row in result.result_set]
 
@@ -95,13 +97,19 @@ class FalkorRunner:
         prune: Sequence[Statement],
         view_key: str,
         limit: int,
+        timeout_s: float | None = None,
     ) -> tuple[list[str], list[list[Any]]]:
+        """GRAPH.RO_QUERY with its `timeout` (whole milliseconds, at least 1: 0 means none),
+        so the server itself stops a query that runs too long."""
         graph = self._view(view_key, prune) if prune else self.graph
+        seconds = self.timeout_s if timeout_s is None else timeout_s
         try:
-            result = graph.ro_query(query, params, timeout=self.timeout_ms)
+            result = graph.ro_query(query, params, timeout=max(1, round(seconds * 1000)))
         except ResponseError as e:
             if "read-only" in str(e):
                 raise ReadOnlyViolation(f"read-only Cypher: {e}") from e
+            if "timed out" in str(e):
+                raise QueryTimedOut(f"FalkorDB stopped the query after {seconds:g} s") from e
             raise StoreError(f"Cypher error: {e}") from e
         columns = [str(h[1]) for h in result.header]
         rows = [[plain(v) for v in row] for row in result.result_set[:limit]]
@@ -141,9 +149,9 @@ class FalkorRunner:
             self.server.stop()
 
 
-def open_falkordb_store(settings: Settings, dimension: int = 384) -> CypherStore:
+def open_falkordb_store(settings: Settings, dimension: Dimension = 384) -> CypherStore:
     """Start (or reuse nothing: one per folder) the folder's server and open the store."""
-    server = FalkorServer(Path(settings.store))
+    server = FalkorServer(Path(settings.store), start_timeout=settings.store_start_timeout_s)
     server.start()
     try:
         return CypherStore(dialect, FalkorRunner(server), dimension, settings)

@@ -26,7 +26,7 @@ from neo4j import GraphDatabase, unit_of_work
 from neo4j.exceptions import AuthError, DriverError, Neo4jError, ServiceUnavailable
 from neo4j.graph import Node, Path, Relationship
 
-from kg.stores.base import ReadOnlyViolation, StoreError
+from kg.stores.base import QueryTimedOut, ReadOnlyViolation, StoreError
 from kg.stores.cypher_backend import Params, Statement
 
 MIN_VERSION = (5, 15)  # CREATE VECTOR INDEX
@@ -155,6 +155,8 @@ class Neo4jRunner:
             ) as session:
                 yield session
         except Neo4jError as e:
+            if "TransactionTimedOut" in (e.code or ""):  # the transaction's `timeout` ran out
+                raise QueryTimedOut(f"Neo4j stopped the query: {e.message}") from e
             raise StoreError(f"Neo4j {e.code}: {e.message}") from e
         except DriverError as e:
             raise StoreError(f"Neo4j unavailable: {e}") from e
@@ -195,14 +197,18 @@ class Neo4jRunner:
         prune: Sequence[Statement],
         view_key: str,
         limit: int,
+        timeout_s: float | None = None,
     ) -> tuple[list[str], list[list[Any]]]:
+        """The statement runs in a transaction with the driver's `timeout`, so the server
+        stops it when the time limit is spent."""
+        timeout_s = self.timeout_s if timeout_s is None else timeout_s
         kind, operators = self._call(neo4j.READ_ACCESS, explain, query, params)
         if kind != "r":
             raise ReadOnlyViolation(
                 f"read-only Cypher: Neo4j classifies this statement as "
                 f"{QUERY_KINDS.get(kind, kind or 'unknown')}"
             )
-        fetch = unit_of_work(timeout=self.timeout_s)(fetch_rows)
+        fetch = unit_of_work(timeout=timeout_s)(fetch_rows)
         if not prune:
             return self._call(neo4j.READ_ACCESS, fetch, query, params, limit)
         if any(op.startswith("ProcedureCall") for op in operators):
@@ -210,14 +216,14 @@ class Neo4jRunner:
                 "procedure calls are not available to askers limited to groups on Neo4j "
                 "(indexes do not see the transaction that hides other groups' records)"
             )
-        return self._pruned_read(query, params, prune, limit)
+        return self._pruned_read(query, params, prune, limit, timeout_s)
 
     def _pruned_read(
-        self, query: str, params: Params, prune: Sequence[Statement], limit: int
+        self, query: str, params: Params, prune: Sequence[Statement], limit: int, timeout_s: float
     ) -> tuple[list[str], list[list[Any]]]:
         """Delete the invisible part inside a transaction, read, and always roll back."""
         with self._session(neo4j.WRITE_ACCESS) as session:
-            tx = session.begin_transaction(timeout=self.timeout_s)
+            tx = session.begin_transaction(timeout=timeout_s)
             try:
                 run_all(tx, prune)
                 return fetch_rows(tx, query, params, limit)

@@ -8,14 +8,18 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any
 
 from kg.models import StoredTriple
-from kg.stores.base import ReadOnlyViolation, StoreError
-from kg.stores.readonly import check_read_only
+from kg.stores.base import BadParameter, QueryTimedOut, ReadOnlyViolation, StoreError
+from kg.stores.readonly import check_params, check_read_only
 from ui.api.auth import Principal
 from ui.api.errors import BadRequest, NotFound, QueryTimeout, UnsafeQuery
 from ui.api.jsonable import to_jsonable
 from ui.api.services.runtime import Runtime
 
 MAX_TRIPLES = 1000
+# The database stops a query at the time limit; the worker is waited for this much longer so
+# that stop is what answers, and abandoned only when something else hangs (a long write
+# holding the store, copying a group's view).
+DATABASE_GRACE_S = 2.0
 
 
 def _entity_key(name: str) -> str:
@@ -39,24 +43,28 @@ class GraphService:
     ) -> dict[str, Any]:
         """Run a read-only statement over what the caller's groups may see.
 
-        The store's statement check runs here first, so a write, a writing procedure or a
-        second statement is refused before it takes a worker; the store runs it read-only.
+        The store's statement and parameter checks run here first, so a write, a writing
+        procedure, a second statement or an unusable parameter name is refused before it
+        takes a worker; the store runs it read-only.
         """
         try:
             check_read_only(query)
         except ReadOnlyViolation as exc:
             raise UnsafeQuery(str(exc)) from exc
+        try:
+            params = check_params(params)
+        except BadParameter as exc:
+            raise BadRequest(str(exc)) from exc
         cap = self.rt.settings.cypher_max_rows
         limit = max(1, min(limit or cap, cap))
+        seconds = self.rt.settings.cypher_timeout_s
         future = self._pool.submit(
-            self.rt.store.cypher, query, dict(params or {}), list(principal.groups), limit
+            self.rt.store.cypher, query, params, list(principal.groups), limit, seconds
         )
         try:
-            columns, rows = future.result(timeout=self.rt.settings.cypher_timeout_s)
-        except FutureTimeout as exc:
-            raise QueryTimeout(
-                f"the query ran past {self.rt.settings.cypher_timeout_s:g} s; narrow it"
-            ) from exc
+            columns, rows = future.result(timeout=seconds + DATABASE_GRACE_S)
+        except (FutureTimeout, QueryTimedOut) as exc:
+            raise QueryTimeout(f"the query ran past {seconds:g} s; narrow it") from exc
         except ReadOnlyViolation as exc:
             raise UnsafeQuery(f"the store refused a write: {exc}") from exc
         except StoreError as exc:
