@@ -26,7 +26,10 @@ def use_cpu_threads(threads: int | None = None) -> int:
     """Set torch's CPU threads: by default all cores but one.
 
     Measured on 2 shared cores under load: 2 threads 42 s/step, 1 thread 6.4 s/step (idle
-    OpenMP threads spin while they wait for a core that another process holds).
+    OpenMP threads spin while they wait for a core that another process holds). Measured
+    again 2026-11-22 (LoRA r=16, batch 8, `--max-steps 10`, load average 6-7 from other
+    jobs): 1 thread 17.5 s/step, 2 threads 53.6 s/step. On an idle machine 2 threads may
+    win; pass `threads` (`--threads`) there.
     """
     threads = threads or max(1, (os.cpu_count() or 1) - 1)
     torch.set_num_threads(threads)

@@ -1,21 +1,24 @@
 """The reversal-curse benchmark (Berglund et al. 2023), run through kgqa's whole pipeline.
 
-Facts are written as documents, ingested (chunks -> triples in a fresh store), turned into
-QA pairs and used to LoRA-fine-tune the generator under three conditions: (a) forward pairs
+Documents are ingested (chunks -> triples in a fresh store), the triples turned into QA
+pairs and used to LoRA-fine-tune the generator under three conditions: (a) forward pairs
 only, (b) forward and reverse pairs, (c) reverse pairs held out for half the facts. Each
 adapter answers the forward and reverse questions closed-book (no retrieval); an answer is
-right when it contains the expected one (case and punctuation ignored). The graph route
-(qa.service) answers the same questions from the store, for comparison.
+right when it contains one of the answers the triples give to that question (case and
+punctuation ignored). The graph route (qa.service) answers the same questions from the
+store, for comparison.
 
-"Forward" asks for a triple's subject (the name, for "Name is description"), "reverse" for
-its object; the model sees only the QA pairs, never the documents.
+Two sources, one path: the paper's p2d facts are written as one document each ("Name is
+description."), a corpus folder (e.g. samples/) is ingested as it is; both then go through
+`ingest_documents` and the same conditions. "Forward" asks for a triple's subject, "reverse"
+for its object; the model sees only the QA pairs, never the documents.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import re
+import random
 import resource
 import shutil
 import tempfile
@@ -28,8 +31,16 @@ from typing import Any
 from kg.settings import Settings
 from training.export import write_splits
 from training.pairs import HOLDOUT, QAPair, make_pairs, split_by_fact
+from training.reversal_score import (
+    Question,
+    accuracy,
+    eval_questions,
+    normalise,
+    score,
+)
 
 P2D = "reversal_curse"
+CONDITIONS = ("forward_only", "both", "holdout_half")
 Stage = Callable[[str], None]
 
 
@@ -45,16 +56,26 @@ def default_facts() -> Path:
 @dataclass
 class ReversalConfig:
     facts: str | Path = field(default_factory=default_facts)
-    limit: int | None = None
-    epochs: float = 12.0  # measured: loss < 0.01 by epoch ~10 (8 facts, lr 1e-3, r=16)
+    corpus: str | Path | None = None  # a document folder instead of the p2d facts
+    groups: tuple[str, ...] = ()  # corpus mode: also ingest subfolders, for these groups
+    limit: int | None = None  # p2d: the first N people; corpus: N facts drawn with the seed
+    epochs: float = 25.0  # the issue's setting: forward-only reached forward 1.00 only by ~25
     rank: int = 16
     lr: float = 1e-3
     batch_size: int = 8
     paraphrases: int = 1
     seed: int = 0
+    threads: int | None = None  # CPU threads (default: training.model.use_cpu_threads)
     work: str | None = None  # working folder (default: a temporary one, removed afterwards)
-    conditions: tuple[str, ...] = ("forward_only", "both", "holdout_half")
+    conditions: tuple[str, ...] = CONDITIONS
     graph_route: bool = True
+
+    def __post_init__(self) -> None:
+        unknown = sorted(set(self.conditions) - set(CONDITIONS))
+        if unknown:
+            raise ValueError(f"unknown condition(s) {unknown}; choose from {list(CONDITIONS)}")
+        if self.limit is not None and self.limit < 1:
+            raise ValueError(f"limit must be at least 1, not {self.limit}")
 
 
 @dataclass(frozen=True)
@@ -96,42 +117,57 @@ def _p2d_facts(rows: list[dict[str, str]], names_file: Path) -> list[Fact]:
     return facts
 
 
-def normalise(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
+def write_fact_documents(facts: list[Fact], folder: Path) -> list[str]:
+    """One small text document per fact, so the p2d facts take the corpus path."""
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for i, fact in enumerate(facts):
+        path = folder / f"fact{i:03d}.txt"
+        path.write_text(fact.sentence + "\n", encoding="utf-8")
+        paths.append(str(path))
+    return paths
 
 
-def is_correct(answer: str, expected: str) -> bool:
-    return bool(normalise(expected)) and normalise(expected) in normalise(answer)
+def corpus_documents(folder: str | Path, groups: tuple[str, ...] = ()) -> list[tuple[list, list]]:
+    """(paths, groups) batches to ingest: the folder's own files public (README* left out);
+    its subfolders (samples/restricted) only when `groups` is given, ingested for them."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise FileNotFoundError(f"corpus folder not found: {folder}")
+    files = sorted(str(p) for p in folder.iterdir()
+                   if p.is_file() and not p.name.lower().startswith("readme"))  # fmt: skip
+    if not files:
+        raise ValueError(f"no documents in {folder}")
+    batches: list[tuple[list, list]] = [(files, [])]
+    subfolders = sorted(str(p) for p in folder.iterdir() if p.is_dir())
+    if groups and subfolders:
+        batches.append((subfolders, list(groups)))
+    return batches
 
 
-def _accuracy(answers: list[str], pairs: list[QAPair]) -> float | None:
-    if not pairs:
-        return None
-    return round(sum(is_correct(a, p.answer) for a, p in zip(answers, pairs, strict=True))
-                 / len(pairs), 3)  # fmt: skip
-
-
-def ingest_facts(facts: list[Fact], work: Path, settings: Settings) -> tuple[Settings, list]:
-    """Write each fact as a document and ingest them into a fresh store; returns its triples."""
+def ingest_documents(
+    batches: list[tuple[list, list]],
+    groups: tuple[str, ...],
+    work: Path,
+    settings: Settings,
+    **components: Any,
+) -> tuple[Settings, list]:
+    """Ingest (paths, groups) batches into a fresh store; the triples `groups` may see.
+    `components` (embedder=, extractor=) go to the Ingestor: tests pass loaded ones."""
     from kg.ingest.pipeline import Ingestor
     from kg.stores import open_store
 
-    docs = work / "docs"
-    docs.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for i, fact in enumerate(facts):
-        path = docs / f"fact{i:03d}.txt"
-        path.write_text(fact.sentence + "\n", encoding="utf-8")
-        paths.append(str(path))
     store_settings = settings.with_overrides(store=work / "store", backend="falkordb")
     with open_store(store_settings) as store:
-        Ingestor(store_settings, store).run(paths, groups=[], progress=False)
-        triples = store.triples([])
+        ingestor = Ingestor(store_settings, store, **components)
+        for paths, doc_groups in batches:
+            ingestor.run(paths, groups=doc_groups, progress=False)
+        triples = store.triples(list(groups))
     return store_settings, triples
 
 
 def about_people(pairs: list[QAPair], facts: list[Fact]) -> list[QAPair]:
-    """Pairs of triples with a person at one end.
+    """Pairs of triples with a person at one end (p2d mode only).
 
     Extraction also yields side triples ("sommelier crafted Lunar Wine"); leaving them out
     keeps the runs short and the score about the name <-> description link the paper tests.
@@ -140,40 +176,22 @@ def about_people(pairs: list[QAPair], facts: list[Fact]) -> list[QAPair]:
     return [p for p in pairs if names & {normalise(p.subject), normalise(p.object)}]
 
 
-def eval_questions(pairs: list[QAPair]) -> dict[str, list[QAPair]]:
-    """One question per triple and direction: its first wording."""
-    first = [p for p in pairs if p.paraphrase == 0 and p.direction in ("forward", "reverse")]
-    return {d: [p for p in first if p.direction == d] for d in ("forward", "reverse")}
+def choose_facts(pairs: list[QAPair], limit: int | None, seed: int) -> list[QAPair]:
+    """The pairs of `limit` facts drawn with the seed (all pairs when no limit)."""
+    facts = sorted({p.fact_id for p in pairs})
+    if limit is None or limit >= len(facts):
+        return list(pairs)
+    chosen = set(random.Random(seed).sample(facts, limit))
+    return [p for p in pairs if p.fact_id in chosen]
 
 
-def _closed_book(adapter: str | None, questions: list[QAPair], settings: Settings) -> list[str]:
+def _closed_book(adapter: str | None, questions: list[Question], config: ReversalConfig,
+                 settings: Settings) -> list[str]:  # fmt: skip
     from training.model import chat_answers, load_generator, use_cpu_threads
 
-    use_cpu_threads()
+    use_cpu_threads(config.threads)
     model, tokenizer = load_generator(settings.generator_model, settings.model_cache, adapter)
-    return chat_answers(model, tokenizer, [p.question for p in questions])
-
-
-def _score(answers: list[str], asked: dict[str, list[QAPair]], held: set[str]) -> dict[str, Any]:
-    n_fwd = len(asked["forward"])
-    fwd, rev = answers[:n_fwd], answers[n_fwd:]
-    rev_pairs = asked["reverse"]
-    trained = [(a, p) for a, p in zip(rev, rev_pairs, strict=True) if p.fact_id not in held]
-    held_out = [(a, p) for a, p in zip(rev, rev_pairs, strict=True) if p.fact_id in held]
-    return {
-        "forward": _accuracy(fwd, asked["forward"]),
-        "reverse": _accuracy(rev, rev_pairs),
-        "reverse_trained": _accuracy([a for a, _ in trained], [p for _, p in trained]),
-        "reverse_held_out": _accuracy([a for a, _ in held_out], [p for _, p in held_out]),
-        "examples": _examples(answers, asked["forward"] + rev_pairs),
-    }
-
-
-def _examples(answers: list[str], pairs: list[QAPair], n: int = 6) -> list[dict[str, str]]:
-    """A few answers spread over the questions, to see what the model says."""
-    step = max(1, len(pairs) // n)
-    return [{"q": p.question, "expected": p.answer, "answer": a}
-            for a, p in list(zip(answers, pairs, strict=True))[::step]]  # fmt: skip
+    return chat_answers(model, tokenizer, [q.text for q in questions])
 
 
 def _training_pairs(condition: str, pairs: list[QAPair], seed: int) -> tuple[list, set[str]]:
@@ -189,6 +207,24 @@ def _training_pairs(condition: str, pairs: list[QAPair], seed: int) -> tuple[lis
     raise ValueError(f"unknown condition {condition!r}")
 
 
+def benchmark_pairs(
+    config: ReversalConfig, work: Path, settings: Settings, **components: Any
+) -> dict[str, Any]:
+    """Documents -> store -> triples -> pairs; the corpus or the p2d facts, one path."""
+    if config.corpus:
+        batches, groups = corpus_documents(config.corpus, config.groups), config.groups
+        people: list[Fact] | None = None
+    else:
+        people = load_facts(config.facts, config.limit)
+        batches, groups = [(write_fact_documents(people, work / "docs"), [])], ()
+    store_settings, triples = ingest_documents(batches, groups, work, settings, **components)
+    every = make_pairs(triples, paraphrases=config.paraphrases)
+    pairs = about_people(every, people) if people else choose_facts(every, config.limit,
+                                                                    config.seed)  # fmt: skip
+    return {"store_settings": store_settings, "triples": triples, "every": every,
+            "pairs": pairs, "people": people}  # fmt: skip
+
+
 def run_reversal(
     config: ReversalConfig, settings: Settings, on_stage: Stage | None = None
 ) -> dict[str, Any]:
@@ -196,26 +232,29 @@ def run_reversal(
     from training.lora import TrainConfig, train
 
     stage = on_stage or (lambda _s: None)
-    facts = load_facts(config.facts, config.limit)
     work = Path(config.work or tempfile.mkdtemp(prefix="kgrev-", dir="/tmp"))
-    result: dict[str, Any] = {"config": {**asdict(config), "facts": str(config.facts)}}
+    source = str(config.corpus) if config.corpus else str(config.facts)
+    settings_used = {**asdict(config), "facts": str(config.facts), "corpus": source}
+    result: dict[str, Any] = {"config": settings_used}
     try:
         stage("ingest")
-        store_settings, triples = ingest_facts(facts, work, settings)
-        pairs = about_people(make_pairs(triples, paraphrases=config.paraphrases), facts)
-        asked = eval_questions(pairs)
+        built = benchmark_pairs(config, work, settings)
+        pairs = built["pairs"]
+        asked = eval_questions(pairs, built["every"])
         questions = asked["forward"] + asked["reverse"]
         result |= {
-            "facts": len(facts), "facts_asked": len({p.fact_id for p in asked["forward"]}),
-            "triples": len(triples), "pairs": len(pairs),
-            "questions": {d: len(q) for d, q in asked.items()}, "conditions": {},
+            "source": source, "facts": len({p.fact_id for p in pairs}),
+            "people": len(built["people"]) if built["people"] else None,
+            "triples": len(built["triples"]), "pairs": len(pairs),
+            "questions": {d: len(q) for d, q in asked.items()},
+            "multi_answer_questions": sum(len(q.answers) > 1 for q in questions),
+            "conditions": {},
         }  # fmt: skip
         if not questions:
-            raise ValueError("the extractor found no triples in the facts")
+            raise ValueError(f"the extractor found no triples in {source}")
         stage("base model")
-        untrained = {p.fact_id for p in pairs}
-        base_answers = _closed_book(None, questions, settings)
-        result["conditions"]["base"] = _score(base_answers, asked, untrained)
+        base_answers = _closed_book(None, questions, config, settings)
+        result["conditions"]["base"] = score(base_answers, asked, {p.fact_id for p in pairs})
         for condition in config.conditions:
             stage(condition)
             train_pairs, held = _training_pairs(condition, pairs, config.seed)
@@ -225,17 +264,17 @@ def run_reversal(
                 data=str(data), out=str(work / condition / "adapter"),
                 base=settings.generator_model, epochs=config.epochs, rank=config.rank,
                 lr=config.lr, batch_size=config.batch_size, save_steps=10_000, seed=config.seed,
-                cache=settings.model_cache, progress_bar=False,
+                cache=settings.model_cache, progress_bar=False, threads=config.threads,
             ))  # fmt: skip
-            answers = _closed_book(run.adapter_dir, questions, settings)
+            answers = _closed_book(run.adapter_dir, questions, config, settings)
             result["conditions"][condition] = {
                 "train_pairs": len(train_pairs), "steps": run.steps,
                 "seconds": round(run.seconds, 1), "s_per_step": round(run.seconds_per_step, 2),
-                "final_loss": run.final_loss, **_score(answers, asked, held),
+                "final_loss": run.final_loss, **score(answers, asked, held),
             }  # fmt: skip
         if config.graph_route:
             stage("graph route")
-            result["graph"] = _graph_route(store_settings, asked)
+            result["graph"] = _graph_route(built["store_settings"], asked, config.groups)
     finally:
         if config.work is None:
             shutil.rmtree(work, ignore_errors=True)
@@ -243,7 +282,9 @@ def run_reversal(
     return result
 
 
-def _graph_route(store_settings: Settings, asked: dict[str, list[QAPair]]) -> dict[str, Any]:
+def _graph_route(
+    store_settings: Settings, asked: dict[str, list[Question]], groups: tuple[str, ...]
+) -> dict[str, Any]:
     """The same questions answered by qa.service from the graph (None if qa is absent)."""
     try:
         from qa.service import QAService
@@ -254,33 +295,9 @@ def _graph_route(store_settings: Settings, asked: dict[str, list[QAPair]]) -> di
     out: dict[str, Any] = {}
     with open_store(store_settings) as store:
         service = QAService(store_settings, store)
-        for direction, pairs in asked.items():
-            answers = [service.ask(p.question, groups=[], route="graph") for p in pairs]
+        for direction, questions in asked.items():
+            answers = [service.ask(q.text, groups=list(groups), route="graph") for q in questions]
             texts = [a.answer if not a.refused else "" for a in answers]
-            out[direction] = _accuracy(texts, pairs)
+            out[direction] = accuracy(texts, questions)
             out[f"{direction}_refused"] = sum(a.refused for a in answers)
     return out
-
-
-def _fmt(value: Any) -> str:
-    return "-" if value is None else f"{value:.2f}" if isinstance(value, float) else str(value)
-
-
-def format_table(result: dict[str, Any]) -> str:
-    """A plain-text table of closed-book accuracy per condition, plus the graph route."""
-    head = ("condition", "pairs", "forward", "reverse", "rev trained", "rev held out", "s/step")
-    rows = []
-    for name, c in result.get("conditions", {}).items():
-        rows.append((name, _fmt(c.get("train_pairs", 0)), _fmt(c["forward"]), _fmt(c["reverse"]),
-                     _fmt(c["reverse_trained"]), _fmt(c["reverse_held_out"]),
-                     _fmt(c.get("s_per_step"))))  # fmt: skip
-    graph = result.get("graph")
-    if graph and "forward" in graph:
-        rows.append(("graph route", "-", _fmt(graph["forward"]), _fmt(graph["reverse"]), "-", "-",
-                     "-"))  # fmt: skip
-    widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head))]
-    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True))
-             for row in [head, *rows]]  # fmt: skip
-    facts = (f"facts: {result.get('facts')}, asked about: {result.get('facts_asked')}, "
-             f"triples: {result.get('triples')}, questions: {result.get('questions')}")  # fmt: skip
-    return "\n".join([facts, *lines])

@@ -113,12 +113,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--batch-size", type=int, default=8)
     p.add_argument("--save-steps", type=int, default=50)
     p.add_argument("--merge", action="store_true", help="also save a merged model")
+    p.add_argument("--threads", type=int, help="CPU threads (default: all cores but one)")
 
     p = sub.add_parser("eval", parents=[common], help="evaluations")
     p.add_argument("which", choices=["reversal"])
     p.add_argument("--facts", help="facts file (default: the reversal-curse p2d facts)")
-    p.add_argument("--limit", type=int, help="use only the first N facts")
-    p.add_argument("--epochs", type=float)
+    p.add_argument("--corpus", help="a document folder (e.g. samples) instead of the p2d facts")
+    p.add_argument("--groups", type=_csv, default=[],
+                   help="corpus mode: ingest its subfolders too, for these groups")
+    p.add_argument("--limit", type=int,
+                   help="p2d: the first N people; corpus: N facts drawn with the seed")
+    p.add_argument("--epochs", type=float, help="training epochs per condition (default 25)")
+    p.add_argument("--rank", type=int, help="LoRA rank (default 16)")
+    p.add_argument("--threads", type=int, help="CPU threads (default: all cores but one)")
+    p.add_argument("--conditions", type=_csv,
+                   help="comma-separated subset of forward_only,both,holdout_half")
+    p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", help="write the JSON results here")
 
     for name in ("serve", "ui"):

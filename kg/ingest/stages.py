@@ -33,6 +33,11 @@ class ThreeStages(Generic[T]):
             self._third_job.result()
         self._third_job = self._third.submit(third, value)
 
+    def wait_third(self) -> None:
+        """From inside `second`: block until the previous batch has left `third`."""
+        if self._third_job is not None:
+            self._third_job.result()
+
     def wait(self) -> None:
         """Block until every queued batch is written (re-raises a stage's error)."""
         if self._second_job is not None:

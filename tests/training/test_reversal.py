@@ -8,16 +8,8 @@ import pytest
 
 from kg.models import StoredTriple
 from training.pairs import make_pairs
-from training.reversal import (
-    Fact,
-    _training_pairs,
-    about_people,
-    default_facts,
-    eval_questions,
-    format_table,
-    is_correct,
-    load_facts,
-)
+from training.reversal import Fact, _training_pairs, about_people, default_facts, load_facts
+from training.reversal_score import eval_questions, format_table, is_correct
 
 P2D = default_facts()
 
@@ -61,9 +53,9 @@ def test_questions_are_asked_only_about_the_people() -> None:
     assert {p.subject for p in pairs} == {"Keith Silverton", "Selena Granger"}
     assert len(pairs) == 12
     asked = eval_questions(pairs)
-    assert [p.question for p in asked["forward"]] == [
+    assert [q.text for q in asked["forward"]] == [
         "Who is a master sommelier?", "Who is the founder of MindLink?"]  # fmt: skip
-    assert [p.answer for p in asked["reverse"]] == ["master sommelier", "MindLink"]
+    assert [q.answers for q in asked["reverse"]] == [("master sommelier",), ("MindLink",)]
 
 
 def test_conditions_choose_the_training_pairs() -> None:
@@ -79,16 +71,19 @@ def test_conditions_choose_the_training_pairs() -> None:
         _training_pairs("sideways", pairs, 0)
 
 
-def test_table_lists_each_condition_and_the_graph_route() -> None:
+def test_table_lists_each_condition_the_graph_route_and_the_cost() -> None:
     cond = {"train_pairs": 60, "forward": 1.0, "reverse": 0.0, "reverse_trained": None,
             "reverse_held_out": 0.0, "s_per_step": 1.5}  # fmt: skip
-    table = format_table({"facts": 30, "facts_asked": 28, "triples": 40, "questions": {},
-                          "conditions": {"forward_only": cond},
-                          "graph": {"forward": 0.9, "reverse": 0.8}})  # fmt: skip
+    table = format_table({"source": "samples", "facts": 30, "triples": 40, "questions": {},
+                          "multi_answer_questions": 2, "conditions": {"forward_only": cond},
+                          "graph": {"forward": 0.9, "reverse": 0.8}, "peak_rss_mb": 2700,
+                          "wall_seconds": 390.0})  # fmt: skip
     lines = table.splitlines()
-    assert lines[0].startswith("facts: 30, asked about: 28")
+    assert lines[0].startswith("source: samples, facts: 30, triples: 40")
+    assert lines[0].endswith("with several answers: 2")
     assert lines[2].split() == ["forward_only", "60", "1.00", "0.00", "-", "0.00", "1.50"]
     assert lines[3].split()[:4] == ["graph", "route", "-", "0.90"]
+    assert lines[4] == "peak RSS: 2700 MB, wall time: 6.5 min"
 
 
 @pytest.mark.slow
@@ -102,7 +97,7 @@ def test_kgqa_eval_reversal_runs_the_whole_pipeline(tmp_path: Path, capsys) -> N
     out = tmp_path / "reversal.json"
     assert main(["eval", "reversal", "--limit", "2", "--epochs", "1", "--out", str(out)]) == 0
     result = json.loads(out.read_text())
-    assert result["facts"] == 2 and result["facts_asked"] == 2  # the real extractor found both
+    assert result["people"] == 2 and result["facts"] == 2  # the real extractor found both
     assert set(result["conditions"]) == {"base", "forward_only", "both", "holdout_half"}
     assert result["conditions"]["forward_only"]["reverse_trained"] is None
     assert result["conditions"]["both"]["train_pairs"] == 2 * result["questions"]["forward"]

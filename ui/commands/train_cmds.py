@@ -5,10 +5,15 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
+from typing import TYPE_CHECKING
 
 from tqdm import tqdm
 
 from kg.settings import Settings
+
+if TYPE_CHECKING:
+    from training.reversal import ReversalConfig
 
 
 def run_export(args: argparse.Namespace, settings: Settings) -> int:
@@ -42,7 +47,7 @@ def run_train(args: argparse.Namespace, settings: Settings) -> int:
         data=args.data, out=args.out, base=args.base or settings.generator_model,
         epochs=args.epochs, max_steps=args.max_steps, rank=args.rank, lr=args.lr,
         batch_size=args.batch_size, save_steps=args.save_steps, merge=args.merge,
-        cache=settings.model_cache,
+        cache=settings.model_cache, threads=args.threads,
     )  # fmt: skip
     try:
         result = train(config)
@@ -61,21 +66,33 @@ def run_train(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def run_eval(args: argparse.Namespace, settings: Settings) -> int:
-    from training.reversal import ReversalConfig, format_table, run_reversal
+def reversal_config(args: argparse.Namespace) -> ReversalConfig:
+    """The benchmark's settings from `kgqa eval reversal` flags (unset flags keep defaults)."""
+    from training.reversal import ReversalConfig
 
-    config = ReversalConfig(limit=args.limit)
-    if args.facts:
-        config.facts = args.facts
-    if args.epochs:
-        config.epochs = args.epochs
+    given = {
+        "facts": args.facts, "corpus": args.corpus, "limit": args.limit, "epochs": args.epochs,
+        "rank": args.rank, "threads": args.threads,
+        "conditions": tuple(args.conditions) if args.conditions else None,
+    }  # fmt: skip
+    return ReversalConfig(groups=tuple(args.groups), seed=args.seed,
+                          **{k: v for k, v in given.items() if v is not None})  # fmt: skip
+
+
+def run_eval(args: argparse.Namespace, settings: Settings) -> int:
+    from training.reversal import run_reversal
+    from training.reversal_score import format_table
+
+    started = time.perf_counter()
     try:
+        config = reversal_config(args)
         with tqdm(desc="reversal benchmark", unit="stage") as bar:
             result = run_reversal(config, settings, on_stage=lambda s: (bar.set_postfix_str(s),
                                                                         bar.update()))
     except (FileNotFoundError, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
+    result["wall_seconds"] = round(time.perf_counter() - started, 1)
     print(format_table(result))
     if args.out:
         with open(args.out, "w", encoding="utf-8") as f:
