@@ -4,13 +4,16 @@
 
 Each passage becomes one document (its title + text). Prints passages/s, chunks, entities,
 triples, peak RSS (this process and the FalkorDB server) and the seconds spent reading,
-chunking, extracting, embedding and writing; the last line is the same as JSON.
+chunking, extracting, embedding and writing; the last line is the same as JSON. Stage
+seconds overlap (three stages run at once) and stretch with the machine's load, so the CPU
+seconds used (this process and the server) and the load average are printed too.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import shutil
 import sys
@@ -54,6 +57,17 @@ def server_rss_mb() -> float:
     return sum(k.memory_info().rss for k in kids if k.is_running()) / 1048576
 
 
+def cpu_seconds(process: psutil.Process) -> float:
+    times = process.cpu_times()
+    return times.user + times.system
+
+
+def server_cpu_seconds() -> float:
+    """CPU the FalkorDB child server(s) used so far (index building happens there)."""
+    kids = psutil.Process().children(recursive=True)
+    return sum(cpu_seconds(k) for k in kids if k.is_running())
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
@@ -73,12 +87,17 @@ def main() -> int:
     embedder = Embedder(settings)
     extractor = make_extractor(settings)
     load_s = time.perf_counter() - t0
+    load_before = os.getloadavg()[0]
     try:
         with open_store(settings, dimension=embedder.dimension) as store:
+            server_cpu = server_cpu_seconds()
+            cpu = cpu_seconds(psutil.Process())
             ingestor = Ingestor(settings, store, embedder, extractor, args.batch_chunks)
             report = ingestor.ingest_texts(
                 items, groups=[], progress=not (args.json or args.no_progress), total=len(items)
             )
+            cpu = cpu_seconds(psutil.Process()) - cpu
+            server_cpu = server_cpu_seconds() - server_cpu
             counts = store.counts([ADMIN])
             server_mb = server_rss_mb()
     finally:
@@ -95,6 +114,9 @@ def main() -> int:
         "triples": counts.triples,
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         "server_rss_mb": round(server_mb),
+        "cpu_s": round(cpu, 1),
+        "server_cpu_s": round(server_cpu, 1),
+        "load_avg": [round(load_before, 2), round(os.getloadavg()[0], 2)],
         "stages_s": {k: round(v, 1) for k, v in report.timings.items()},
     }
     if not args.json:
@@ -109,6 +131,11 @@ def main() -> int:
         print(
             f"peak RSS {result['peak_rss_mb']} MB (python), {result['server_rss_mb']} MB "
             "(FalkorDB server)"
+        )
+        print(
+            f"CPU {result['cpu_s']} s (python), {result['server_cpu_s']} s (FalkorDB server); "
+            f"1-min load average {load_before:.2f} before, {os.getloadavg()[0]:.2f} after "
+            f"({os.cpu_count()} CPUs)"
         )
         for f in report.errors[:5]:
             print(f"failed: {f.path}: {f.message}")

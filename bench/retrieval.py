@@ -4,10 +4,11 @@
 
 Ingests every passage of the corpus (one document per passage, titled by its title) through
 the real Ingestor into a fresh store, then asks each question of both retrievers in the same
-run: qa.passage_graph.GraphPassageRetriever and a dense-only baseline (the same embedder,
-vector top-k over chunks). A question counts as perfect at k when every supporting title is
-among the titles of the top k passages. `--store DIR` keeps the ingested store, so a rerun
-skips the several-minute ingest. The last line is JSON.
+run: qa.passage_graph.GraphPassageRetriever, the QA service's dense route (what `ask`
+answers from: vector, full-text and graph rankings fused) and a dense-only baseline (the same
+embedder, vector top-k over chunks). A question counts as perfect at k when every
+supporting title is among the titles of the top k passages. `--store DIR` keeps the
+ingested store, so a rerun skips the several-minute ingest. The last line is JSON.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from kg.settings import Settings  # noqa: E402
 from kg.stores import open_store  # noqa: E402
 from kg.stores.base import GraphStore  # noqa: E402
 from qa.passage_graph import GraphPassageRetriever  # noqa: E402
+from qa.service import QAService  # noqa: E402
 
 
 def default_data() -> Path:
@@ -70,15 +72,18 @@ def ingest(store: GraphStore, settings: Settings, embedder: Embedder, corpus: Pa
     return seconds
 
 
-def evaluate(store: GraphStore, embedder: Embedder, questions: list[dict],
+def evaluate(store: GraphStore, settings: Settings, embedder: Embedder, questions: list[dict],
              progress: bool) -> dict[str, dict[str, float]]:
-    graph = GraphPassageRetriever(store, embedder)
-    hits_at = {"graph": dict.fromkeys(CUTOFFS, 0), "dense": dict.fromkeys(CUTOFFS, 0)}
-    seconds = {"graph": 0.0, "dense": 0.0}
+    graph = GraphPassageRetriever(store, embedder.encode)
+    service = QAService(settings, store, embedder=embedder)
+    systems = ("graph", "service", "dense")
+    hits_at = {system: dict.fromkeys(CUTOFFS, 0) for system in systems}
+    seconds = dict.fromkeys(systems, 0.0)
     top = max(CUTOFFS)
     for q in tqdm(questions, desc="questions", disable=not progress):
         runs = {
             "graph": lambda q=q: graph.run(q["question"], [], k=top),
+            "service": lambda q=q: service.retrieve(q["question"], [], route="dense").dense.chunks,
             "dense": lambda q=q: store.vector_search(
                 embedder.encode_one(q["question"]), top, []
             ),
@@ -119,7 +124,7 @@ def main() -> int:
     try:
         with open_store(settings, dimension=embedder.dimension) as store:
             ingest_s = ingest(store, settings, embedder, args.corpus, folder, progress)
-            result = evaluate(store, embedder, questions, progress)
+            result = evaluate(store, settings, embedder, questions, progress)
     finally:
         if args.store is None:
             shutil.rmtree(folder, ignore_errors=True)

@@ -19,6 +19,11 @@ if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
 _load_lock = threading.Lock()
+# Padded tokens per forward pass. Measured on 2WikiMultiHopQA chunks and entity names (1 CPU
+# thread): batches of ~512-1024 tokens cost ~35% less CPU than 64 texts a batch, because
+# 64 long chunks make a large attention tensor and 64 short names sorted by characters
+# (as sentence-transformers does) pad to the longest tokenisation in the batch.
+BATCH_TOKENS = 768
 
 
 def _offline() -> bool:
@@ -62,14 +67,37 @@ class Embedder:
         """Unit-length vectors, one per text (cosine similarity = dot product)."""
         if not texts:
             return []
-        vectors = self._model.encode(
-            list(texts),
-            batch_size=self.batch_size,
-            normalize_embeddings=True,
-            convert_to_numpy=True,
-            show_progress_bar=False,
-        )
-        return vectors.astype("float32").tolist()
+        out: list[list[float]] = [[] for _ in texts]
+        for batch in self._batches(texts):
+            vectors = self._model.encode(
+                [texts[i] for i in batch],
+                batch_size=len(batch),
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            )
+            for i, vector in zip(batch, vectors.astype("float32").tolist(), strict=True):
+                out[i] = vector
+        return out
+
+    def _batches(self, texts: Sequence[str]) -> list[list[int]]:
+        """Indices grouped by token length (longest first) so a batch pads little, each
+        batch at most `batch_size` texts and about BATCH_TOKENS padded tokens."""
+        ids = self._model.tokenizer(
+            list(texts), truncation=True, max_length=self._model.max_seq_length
+        )["input_ids"]
+        order = sorted(range(len(texts)), key=lambda i: -len(ids[i]))
+        batches: list[list[int]] = []
+        batch: list[int] = []
+        for i in order:
+            longest = len(ids[batch[0]]) if batch else 0
+            if batch and (
+                len(batch) >= self.batch_size or (len(batch) + 1) * longest > BATCH_TOKENS
+            ):
+                batches.append(batch)
+                batch = []
+            batch.append(i)
+        return [*batches, batch]
 
     def encode_one(self, text: str) -> list[float]:
         return self.encode([text])[0]

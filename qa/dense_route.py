@@ -1,8 +1,10 @@
 """Dense route: passages for questions a triple cannot answer ("What happens when ...?").
 
-Vector top-k and full-text top-k over chunks (both filtered by the asker's groups in the
-store) are fused by reciprocal rank fusion; the answer is the sentence of the best few
-chunks that is most similar to the question, so the reply is a span of a cited passage.
+The graph-augmented passage ranking (qa.passage_graph: the passages about what the question
+names, plus one hop, and the nearest by vector) leads; vector top-k and full-text top-k
+chunks it lacks follow, fused by reciprocal rank fusion. Every ranking is filtered by the
+asker's groups in the store. The answer is the sentence of the best few chunks that is most
+similar to the question, so the reply is a span of a cited passage.
 """
 
 from __future__ import annotations
@@ -12,7 +14,9 @@ from dataclasses import dataclass, field
 
 from kg.models import ScoredChunk
 from kg.stores.base import GraphStore
-from qa.question import leans_on_previous
+from qa.linking import Link
+from qa.passage_graph import GraphPassageRetriever
+from qa.question import QuestionInfo, leans_on_previous
 
 Embed = Callable[[list[str]], list[list[float]]]
 # chunk text -> paragraphs as (section heading, sentences)
@@ -66,19 +70,34 @@ def _dot(a: Sequence[float], b: Sequence[float]) -> float:
 
 
 class DenseRoute:
-    def __init__(self, store: GraphStore, embed: Embed, split: Split, forms: Forms):
+    def __init__(
+        self, store: GraphStore, embed: Embed, split: Split, forms: Forms, spacy_model: str
+    ):
         self.store = store
         self.embed = embed
         self.split = split
         self.forms = forms
+        self.passages = GraphPassageRetriever(store, embed, spacy_model)
 
     def retrieve(
-        self, question: str, q_vec: list[float], groups: Sequence[str], k: int = SEARCH_K
+        self,
+        question: str,
+        q_vec: list[float],
+        groups: Sequence[str],
+        k: int = SEARCH_K,
+        info: QuestionInfo | None = None,
+        links: list[Link] | None = None,
     ) -> list[ScoredChunk]:
-        """Fused chunk ranking (retrieval alone, no sentence choice)."""
+        """Chunk ranking (retrieval alone, no sentence choice): the graph-augmented ranking
+        leads, in its own order (it already weighs vector similarity, and re-fusing it would
+        push out the second-hop passages no other ranking finds); the vector and full-text
+        hits it lacks follow, fused."""
+        graph = self.passages.run(question, groups, k=k, info=info, links=links)
         vector = self.store.vector_search(q_vec, k, groups)
         fulltext = self.store.fulltext_search(question, k, groups)
-        return reciprocal_rank_fusion([vector, fulltext])
+        lead = {h.chunk.id for h in graph}
+        rest = reciprocal_rank_fusion([vector, fulltext])
+        return [*graph, *(h for h in rest if h.chunk.id not in lead)]
 
     def run(
         self,
@@ -86,9 +105,11 @@ class DenseRoute:
         q_vec: list[float],
         groups: Sequence[str],
         cues: Sequence[frozenset[str]] = (),
+        info: QuestionInfo | None = None,
+        links: list[Link] | None = None,
     ) -> DenseResult:
         """Fused chunks, and their sentences ranked against the question."""
-        chunks = self.retrieve(question, q_vec, groups)
+        chunks = self.retrieve(question, q_vec, groups, info=info, links=links)
         result = DenseResult(chunks=chunks)
         pool: list[SentenceHit] = []
         for rank, hit in enumerate(chunks[:SENTENCE_CHUNKS]):

@@ -10,20 +10,21 @@ score every candidate by personalized PageRank over the question's chunk–entit
 (networkx, seeded on the linked entities, as HippoRAG does) fused with the MiniLM similarity
 to the question, and put each named subject's passage first, then each one's best
 neighbour. Dense vector hits join the pool, so an unlinked question degrades to dense search.
-Every store call carries the asker's groups.
+Every store call carries the asker's groups. The title index is built once per group set and
+kept until the store's revision changes (any write through it).
 """
 
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import networkx as nx
 
-from kg.embed import Embedder
 from kg.extract.normalize import entity_key
-from kg.models import ScoredChunk
+from kg.models import ScoredChunk, normalise_groups
 from kg.settings import Settings
 from kg.stores.base import GraphStore
 from qa.linking import Link, link_entities
@@ -44,6 +45,9 @@ LINKED_BONUS = 0.3  # a passage about an entity the question names
 EDGE_WEIGHT = 1.5  # weight of how well the words leading to a hop match the question
 RELATION_WEIGHT = 1.0  # weight of the passage's similarity to the question minus its names
 EDGE_WORDS = 6  # words before a mention that say how the passage relates to it
+TITLE_INDEXES = 16  # group sets whose title index is kept
+
+Embed = Callable[[list[str]], list[list[float]]]
 
 
 @dataclass
@@ -150,12 +154,24 @@ def _dot(a: Sequence[float], b: Sequence[float]) -> float:
 class GraphPassageRetriever:
     """Chunks for a question, ranked with the help of the chunk–entity graph."""
 
-    def __init__(
-        self, store: GraphStore, embedder: Embedder, spacy_model: str | None = None
-    ) -> None:
+    def __init__(self, store: GraphStore, embed: Embed, spacy_model: str | None = None) -> None:
         self.store = store
-        self.embedder = embedder
+        self.embed = embed  # texts -> normalised vectors (an Embedder's encode, or a cache)
         self.spacy_model = spacy_model or Settings().spacy_model
+        self._titles: OrderedDict[tuple[str, ...], tuple[int, TitleIndex]] = OrderedDict()
+
+    def titles(self, groups: Sequence[str]) -> TitleIndex:
+        """The title index of the documents `groups` may see, rebuilt after a store write."""
+        key = tuple(sorted(normalise_groups(groups)))
+        kept = self._titles.get(key)
+        if kept is None or kept[0] != self.store.revision:
+            revision = self.store.revision  # read first: a write during the build re-dates it
+            kept = (revision, TitleIndex.build(self.store, key))
+            self._titles[key] = kept
+        self._titles.move_to_end(key)
+        while len(self._titles) > TITLE_INDEXES:
+            self._titles.popitem(last=False)
+        return kept[1]
 
     # --- linking -------------------------------------------------------------------------
     def link(
@@ -186,9 +202,9 @@ class GraphPassageRetriever:
         """
         info = info or analyse(question, self.spacy_model)
         if links is None:
-            links = link_entities(info, self.store, groups, self.embedder.encode)
-        q_vec = self.embedder.encode_one(question)
-        titles = TitleIndex.build(self.store, groups)
+            links = link_entities(info, self.store, groups, self.embed)
+        q_vec = self.embed([question])[0]
+        titles = self.titles(groups)
         named = self.link(info, links, titles)
         pool: dict[str, Candidate] = {}
 
@@ -257,7 +273,7 @@ class GraphPassageRetriever:
                 if lead:
                     leads[cand.hit.chunk.id] = lead
         texts = sorted(set(leads.values()))
-        r_vec, *vectors = self.embedder.encode([relation, *texts])
+        r_vec, *vectors = self.embed([relation, *texts])
         sims = {t: _dot(r_vec, v) for t, v in zip(texts, vectors, strict=True)}
         for cid, lead in leads.items():
             pool[cid].edge = sims[lead]
@@ -281,7 +297,7 @@ class GraphPassageRetriever:
         kept = [(key, h) for key, h in found if key in mentions.get(h.chunk.id, [])]
         # full-text scores are not similarities: embed these few as ingestion did
         texts = [f"{h.doc_title}\n{h.chunk.text}" for _, h in kept]
-        for (key, hit), vec in zip(kept, self.embedder.encode(texts), strict=True):
+        for (key, hit), vec in zip(kept, self.embed(texts), strict=True):
             hit.chunk.embedding = vec
             add([hit], anchor=key)
         return mentions

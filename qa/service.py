@@ -46,7 +46,9 @@ class QAService:
         self._generators: dict[str, Generator] = {}
         self._vectors: dict[str, list[float]] = {}
         self.graph_route = GraphRoute(store, self.embed, settings.spacy_model)
-        self.dense_route = DenseRoute(store, self.embed, self.split, self.forms)
+        self.dense_route = DenseRoute(
+            store, self.embed, self.split, self.forms, settings.spacy_model
+        )
 
     # --- shared model helpers ----------------------------------------------------------
     def embed(self, texts: list[str]) -> list[list[float]]:
@@ -94,7 +96,9 @@ class QAService:
             q_vec = self.embed([info.text])[0]
             # names the graph does not know are plain words for passage matching
             cues = info.cues + [self.forms(n) for n in unlinked_names(info, links)]
-            dense = self.dense_route.run(info.text, q_vec, groups, [c for c in cues if c])
+            dense = self.dense_route.run(
+                info.text, q_vec, groups, [c for c in cues if c], info=info, links=links
+            )
         return Retrieval(info, links, decision, graph, dense)
 
     # --- answering ---------------------------------------------------------------------

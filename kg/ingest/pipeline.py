@@ -153,7 +153,10 @@ class Ingestor:
 
             def embed() -> list[DocumentRecords]:
                 with report.timed("embed"):
-                    return self._embed(ready, groups)
+                    records = self._embed_chunks(ready, groups)
+                stages.wait_third()  # its entities are in the store before we look them up
+                with report.timed("embed"):
+                    return self._embed_names(records)
 
             def write(records: list[DocumentRecords]) -> None:
                 with report.timed("write"):
@@ -249,32 +252,55 @@ class Ingestor:
                 bar.update(len(part))
         return out
 
-    def _embed(self, ready: list[_Pending], groups: list[str]) -> list[DocumentRecords]:
-        """One encode call for every chunk of the batch and one for the new entity names."""
-        records = [_records(p, groups) for p in ready]
-        if len(self._entity_vectors) > ENTITY_CACHE_MAX:
-            self._entity_vectors.clear()
+    def _embed_chunks(self, ready: list[_Pending], groups: list[str]) -> list[DocumentRecords]:
+        """One encode call for every chunk of the batch; returns the documents' records."""
         chunk_inputs = [
             _chunk_embedding_text(p.source.title, c.text) for p in ready for c in p.chunks
         ]
-        names = sorted(
-            {
-                e.name
-                for _, _, entities, _, _ in records
-                for e in entities
-                if e.type not in VALUE_TYPES and e.name not in self._entity_vectors
-            }
-        )
-        vectors = self.embedder.encode(chunk_inputs + names)
-        chunk_vectors = iter(vectors[: len(chunk_inputs)])
-        self._entity_vectors.update(zip(names, vectors[len(chunk_inputs) :], strict=True))
+        chunk_vectors = iter(self.embedder.encode(chunk_inputs))
         for p in ready:
             for c in p.chunks:
                 c.embedding = next(chunk_vectors)
-        for _, _, entities, _, _ in records:
-            for e in entities:
-                e.embedding = self._entity_vectors.get(e.name)
+        return [_records(p, groups) for p in ready]
+
+    def _embed_names(self, records: list[DocumentRecords]) -> list[DocumentRecords]:
+        """One encode call for the entity names that need a vector.
+
+        A name is embedded once per run (cached), and not at all when its entity is already
+        stored with a vector: the store keeps an entity's first vector (coalesce), so a new
+        one would be thrown away. (A document deleted by another caller between this look-up
+        and the write can take such an entity with it; it then comes back without a vector.)
+        """
+        if len(self._entity_vectors) > ENTITY_CACHE_MAX:
+            self._entity_vectors.clear()
+        entities = [e for _, _, doc_entities, _, _ in records for e in doc_entities]
+        stored = self._keys_with_vectors({e.key for e in entities})
+        names = sorted(
+            {
+                e.name
+                for e in entities
+                if e.type not in VALUE_TYPES
+                and e.key not in stored
+                and e.name not in self._entity_vectors
+            }
+        )
+        self._entity_vectors.update(zip(names, self.embedder.encode(names), strict=True))
+        for e in entities:
+            e.embedding = None if e.key in stored else self._entity_vectors.get(e.name)
         return records
+
+    def _keys_with_vectors(self, keys: set[str]) -> set[str]:
+        """Which of these entity keys the store already holds with a name vector."""
+        if not keys:
+            return set()
+        _, rows = self.store.cypher(
+            "UNWIND $keys AS k MATCH (e:Entity {key: k}) WHERE e.embedding IS NOT NULL "
+            "RETURN e.key",
+            {"keys": sorted(keys)},
+            [ADMIN],
+            limit=len(keys),
+        )
+        return {row[0] for row in rows}
 
     def _write(
         self, ready: list[_Pending], records: list[DocumentRecords], report: IngestReport

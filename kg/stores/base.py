@@ -53,6 +53,9 @@ class GraphStore(ABC):
     """Documents, chunks (with embeddings), entities and triples with provenance."""
 
     dimension: int  # the size of the embeddings the store holds
+    # Bumped by every write through this object, so readers can cache what they derive from
+    # the store (qa's title index) and rebuild it only after a change.
+    revision: int = 0
 
     # --- writes ------------------------------------------------------------------------
     @abstractmethod

@@ -113,6 +113,7 @@ class CypherStore(GraphStore):
             self.runner.write(statements)
         finally:
             self.runner.invalidate()
+            self.revision += 1
 
     def _discard_staged(self) -> None:
         names = ("discard_staged_rels", "discard_staged_chunks", "discard_orphan_entities")
@@ -209,6 +210,7 @@ class CypherStore(GraphStore):
                 self.runner.reset()
             finally:
                 self.runner.invalidate()
+                self.revision += 1
             self.runner.ensure_schema(self._schema)
             self._check_meta()
 

@@ -29,3 +29,13 @@ def test_vectors_are_normalised_and_similar_texts_are_near(embedder: Embedder) -
 def test_a_model_that_is_not_here_fails_clearly_without_the_network(model: str) -> None:
     with pytest.raises(RuntimeError, match="cannot load embedding model .* offline"):
         Embedder(Settings(embedding_model=model))
+
+
+def test_batching_by_length_keeps_each_vector_with_its_text(embedder: Embedder) -> None:
+    """Texts are regrouped by token length for speed; vectors must come back in input order."""
+    texts = ["Karsk", "Orin Vale founded Brightwater Labs in Karsk. " * 40, "Mira Tal", "Osk"]
+    together = embedder.encode(texts)
+    alone = [embedder.encode_one(t) for t in texts]
+    for a, b in zip(together, alone, strict=True):
+        assert max(abs(x - y) for x, y in zip(a, b, strict=True)) < 1e-4
+    assert max(abs(x - y) for x, y in zip(together[0], together[3], strict=True)) > 1e-2

@@ -65,6 +65,54 @@ def test_entities_get_name_embeddings_for_linking(
     assert hits and hits[0][0].key == "brightwater labs"
 
 
+class RecordingEmbedder:
+    """The real embedder, remembering every text it was asked to encode."""
+
+    def __init__(self, real: Embedder) -> None:
+        self.real = real
+        self.dimension = real.dimension
+        self.seen: list[str] = []
+
+    def encode(self, texts: list[str]) -> list[list[float]]:
+        self.seen += texts
+        return self.real.encode(texts)
+
+
+def test_names_of_entities_already_stored_are_not_embedded_again(
+    store: GraphStore, embedder: Embedder, spacy_extractor: TripleExtractor, tmp_path: Path
+) -> None:
+    first, second = tmp_path / "first.txt", tmp_path / "second.txt"
+    first.write_text(ORIN)
+    second.write_text("Brightwater Labs acquired Tidewell Mills.")
+    Ingestor(Settings(), store, embedder, spacy_extractor).run([first], [], progress=False)
+    recording = RecordingEmbedder(embedder)
+    Ingestor(Settings(), store, recording, spacy_extractor).run([second], [], progress=False)
+    assert "Tidewell Mills" in recording.seen and "Brightwater Labs" not in recording.seen
+    for name, key in [
+        ("Brightwater Labs", "brightwater labs"),
+        ("Tidewell Mills", "tidewell mills"),
+    ]:
+        hits = store.entity_vector(embedder.encode_one(name), 1, [ADMIN])
+        assert hits and hits[0][0].key == key
+
+
+def test_an_entity_dropped_by_one_batch_gets_its_vector_back_in_the_next(
+    store: GraphStore, embedder: Embedder, spacy_extractor: TripleExtractor, tmp_path: Path
+) -> None:
+    """Batch 1 replaces the only document naming Tidewell Mills (the store drops the entity);
+    batch 2 names it again, so its vector must be written again, not assumed stored."""
+    old, other = tmp_path / "a.txt", tmp_path / "b.txt"
+    old.write_text("Sela Dunn founded Tidewell Mills.")
+    ingestor = Ingestor(Settings(), store, embedder, spacy_extractor, batch_chunks=1)
+    ingestor.run([old], [], progress=False)
+    old.write_text("Sela Dunn moved to Osk.")
+    other.write_text("Tidewell Mills is headquartered in Karsk.")
+    report = ingestor.run([old, other], [], progress=False)
+    assert [f.status for f in report.files] == ["replaced", "ingested"]
+    hits = store.entity_vector(embedder.encode_one("Tidewell Mills"), 1, [ADMIN])
+    assert hits and hits[0][0].key == "tidewell mills"
+
+
 def test_reingesting_unchanged_files_rewrites_nothing(
     ingestor: Ingestor, store: GraphStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -11,10 +11,12 @@ import pytest
 
 from kg.embed import Embedder
 from kg.ingest.pipeline import Ingestor
+from kg.models import Chunk, Document
 from kg.settings import Settings
 from kg.stores import open_store
 from kg.stores.base import GraphStore
 from qa.passage_graph import GraphPassageRetriever
+from qa.service import QAService
 
 BOARD_ONLY = "restricted"  # samples/restricted/ is ingested for the `board` group only
 
@@ -24,7 +26,7 @@ def test_second_hop_passage_reached_only_through_the_graph(
 ) -> None:
     """Orin Vale -> lives in Karsk -> the Karsk guide names its river; the guide never
     mentions Orin Vale, so only the hop through the entity Karsk finds it."""
-    hits = GraphPassageRetriever(qa_store, embedder).run(
+    hits = GraphPassageRetriever(qa_store, embedder.encode).run(
         "What river flows through the city where Orin Vale lives?", [], k=2
     )
     river = [h for h in hits if "Dralle River" in h.chunk.text]
@@ -34,7 +36,7 @@ def test_second_hop_passage_reached_only_through_the_graph(
 
 
 def test_restricted_passages_need_their_group(qa_store: GraphStore, embedder: Embedder) -> None:
-    retriever = GraphPassageRetriever(qa_store, embedder)
+    retriever = GraphPassageRetriever(qa_store, embedder.encode)
     question = "Which company does Brightwater Labs plan to acquire?"
     public = retriever.run(question, [], k=20)
     assert public and not [h for h in public if BOARD_ONLY in h.doc_path]
@@ -94,8 +96,57 @@ def test_wiki_supporting_passages_in_top_4(
     wiki_store: tuple[GraphStore, list[dict]], embedder: Embedder
 ) -> None:
     store, questions = wiki_store
-    retriever = GraphPassageRetriever(store, embedder)
+    retriever = GraphPassageRetriever(store, embedder.encode)
     for q in questions:
         titles = {h.doc_title for h in retriever.run(q["question"], [], k=4)}
+        missing = set(q["supporting_titles"]) - titles
+        assert not missing, (q["question"], missing, titles)
+
+
+# --- the title index cache and the service's dense route --------------------------------
+def _add_document(store: GraphStore, embedder: Embedder, title: str, groups: list[str]) -> str:
+    doc = Document(f"/docs/{title}.md", f"/docs/{title}.md", title, f"sha-{title}", groups)
+    text = f"{title} is a harbour town on the northern coast."
+    chunk = Chunk(f"{title}:0", doc.id, text, 0, embedder.encode([text])[0])
+    store.replace_document(doc, [chunk], [], [], [])
+    return doc.id
+
+
+def test_title_index_is_kept_until_the_store_changes(
+    store: GraphStore, embedder: Embedder
+) -> None:
+    retriever = GraphPassageRetriever(store, embedder.encode)
+    karsk = _add_document(store, embedder, "Karsk", [])
+    first = retriever.titles([])
+    assert "karsk" in first.by_key and retriever.titles([]) is first  # not rebuilt per call
+    _add_document(store, embedder, "Osterby", ["board"])
+    public = retriever.titles([])
+    assert public is not first and "osterby" not in public.by_key  # rebuilt, groups kept
+    assert "osterby" in retriever.titles(["board"]).by_key
+    store.delete_document(karsk)
+    assert "karsk" not in retriever.titles([]).by_key
+
+
+def test_service_dense_route_keeps_groups(qa_service: QAService) -> None:
+    """The dense route fuses the graph retriever's ranking; a chunk the asker's groups may
+    not see never comes back, whichever ranking found it."""
+    question = "Which company does Brightwater Labs plan to acquire?"
+    public = qa_service.retrieve(question, [], route="dense").dense
+    assert public and public.chunks
+    assert not [c for c in public.chunks if BOARD_ONLY in c.doc_path]
+    board = qa_service.retrieve(question, ["board"], route="dense").dense
+    assert board and [c for c in board.chunks[:3] if BOARD_ONLY in c.doc_path]
+
+
+def test_wiki_service_dense_route_fuses_the_graph_ranking(
+    wiki_store: tuple[GraphStore, list[dict]], embedder: Embedder
+) -> None:
+    """What `ask` answers from holds the supporting passages the graph retriever finds
+    (among these distractors, vector and full-text search alone miss some)."""
+    store, questions = wiki_store
+    service = QAService(Settings(), store, embedder=embedder)
+    for q in questions:
+        dense = service.retrieve(q["question"], [], route="dense").dense
+        titles = {c.doc_title for c in (dense.chunks if dense else [])[:8]}
         missing = set(q["supporting_titles"]) - titles
         assert not missing, (q["question"], missing, titles)
