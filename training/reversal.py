@@ -226,9 +226,13 @@ def benchmark_pairs(
 
 
 def run_reversal(
-    config: ReversalConfig, settings: Settings, on_stage: Stage | None = None
+    config: ReversalConfig,
+    settings: Settings,
+    on_stage: Stage | None = None,
+    on_result: Callable[[dict[str, Any]], None] | None = None,
 ) -> dict[str, Any]:
-    """The whole benchmark; returns a JSON-ready dict (see format_table)."""
+    """The whole benchmark; returns a JSON-ready dict (see format_table). `on_result` gets
+    the results so far after each condition, so a long run that is stopped keeps them."""
     from training.lora import TrainConfig, train
 
     stage = on_stage or (lambda _s: None)
@@ -272,6 +276,8 @@ def run_reversal(
                 "seconds": round(run.seconds, 1), "s_per_step": round(run.seconds_per_step, 2),
                 "final_loss": run.final_loss, **score(answers, asked, held),
             }  # fmt: skip
+            if on_result:
+                on_result(result)
         if config.graph_route:
             stage("graph route")
             result["graph"] = _graph_route(built["store_settings"], asked, config.groups)

@@ -29,12 +29,11 @@ class ThreeStages(Generic[T]):
 
     def _chain(self, second: Callable[[], T], third: Callable[[T], Any]) -> None:
         value = second()
-        if self._third_job is not None:
-            self._third_job.result()
+        self.wait_third()
         self._third_job = self._third.submit(third, value)
 
     def wait_third(self) -> None:
-        """From inside `second`: block until the previous batch has left `third`."""
+        """Block until the batch last handed to `third` is done (`second` may call this)."""
         if self._third_job is not None:
             self._third_job.result()
 
@@ -42,8 +41,7 @@ class ThreeStages(Generic[T]):
         """Block until every queued batch is written (re-raises a stage's error)."""
         if self._second_job is not None:
             self._second_job.result()
-        if self._third_job is not None:
-            self._third_job.result()
+        self.wait_third()
 
     def __enter__(self) -> ThreeStages[T]:
         return self

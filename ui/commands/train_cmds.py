@@ -87,15 +87,22 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
     try:
         config = reversal_config(args)
         with tqdm(desc="reversal benchmark", unit="stage") as bar:
-            result = run_reversal(config, settings, on_stage=lambda s: (bar.set_postfix_str(s),
-                                                                        bar.update()))
+            result = run_reversal(
+                config, settings, on_stage=lambda s: (bar.set_postfix_str(s), bar.update()),
+                on_result=lambda partial: _write_json(partial, args.out),
+            )
     except (FileNotFoundError, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
     result["wall_seconds"] = round(time.perf_counter() - started, 1)
     print(format_table(result))
     if args.out:
-        with open(args.out, "w", encoding="utf-8") as f:
-            json.dump(result, f, indent=2)
+        _write_json(result, args.out)
         print(f"wrote {args.out}")
     return 0
+
+
+def _write_json(result: dict, out: str | None) -> None:
+    if out:
+        with open(out, "w", encoding="utf-8") as f:
+            json.dump(result, f, indent=2)
