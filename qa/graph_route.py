@@ -50,6 +50,9 @@ EXTRA_WORD_PENALTY = 0.05  # per predicate word the question lacks ("cook with" 
 TYPE_BONUS = 0.1
 TYPE_PENALTY = 0.3
 CONSTRAINT_BONUS = 0.3  # the answer also touches another entity the question names
+PREPOSITION_PENALTY = 0.3  # the answer's edge has another preposition than the question
+PREPOSITIONS = {"in", "at", "on", "of", "for", "with", "by", "from", "to", "into", "about",
+                "under", "over", "behind", "during", "as"}  # fmt: skip
 BE_FORMS = {"is", "are", "was", "were", "be", "been"}
 ARTICLES = {"a", "an", "the"}
 IDENTITY_WH = ("who", "whom", "what", "which")
@@ -112,6 +115,18 @@ def asks_identity(info: QuestionInfo, links: Sequence[Link], spacy_model: str) -
         return False
     named: set[str] = set().union(*(word_forms(link.mention, spacy_model) for link in links))
     return all(c & named for c in info.cues)
+
+
+def _same_preposition(info: QuestionInfo, predicate: str) -> bool:
+    """Whether an edge read towards its object keeps the question's preposition.
+
+    "What did Mira Tal teach at?" wants (teach at), "What did Mira Tal teach?" wants
+    (teach); "where"/"when" questions name no preposition, so any edge fits them.
+    """
+    last = predicate.split()[-1] if predicate.split() else ""
+    if info.answer_preposition:
+        return last == info.answer_preposition
+    return info.wh not in ("what", "whom", "which") or last not in PREPOSITIONS
 
 
 def _type_fit(info: QuestionInfo, answer_type: str) -> float:
@@ -231,6 +246,8 @@ class GraphRoute:
         extra = {w for h in path_hops for w in h.triple.predicate.split()} - info.words
         score -= EXTRA_WORD_PENALTY * len(extra)
         score += _type_fit(info, ctx.types.get(answer_key, ""))
+        if last.object_key == answer_key and not _same_preposition(info, last.predicate):
+            score -= PREPOSITION_PENALTY
         on_path = {u for u, _, _ in path} | {v for _, v, _ in path}
         others = ctx.named - on_path
         if others and any(n in others for n in ctx.graph.neighbors(answer_key)):

@@ -73,6 +73,9 @@ class QuestionInfo:
     tokens: list[str] = field(default_factory=list)
     words: frozenset[str] = frozenset()  # every token's lower-case form and lemma
     copular: bool = False  # the root is "be": "Who is a master sommelier?", "What is X?"
+    # the preposition the question puts on its answer: "What did Mira Tal teach at?",
+    # "In which city is X headquartered?" -> "at", "in"; "" when none
+    answer_preposition: str = ""
 
 
 @lru_cache(maxsize=2)
@@ -233,7 +236,16 @@ def analyse(question: str, spacy_model: str) -> QuestionInfo:
         tokens=[t.text for t in doc],
         words=frozenset({t.lower_ for t in doc} | {t.lemma_.lower() for t in doc}),
         copular=copular,
+        answer_preposition=_answer_preposition(doc),
     )
+
+
+def _answer_preposition(doc: Any) -> str:
+    """The preposition before the wh-word ("In which ...") or at the end ("... teach at?")."""
+    words = [t for t in doc if not t.is_punct]
+    if len(words) > 1 and words[0].pos_ == "ADP" and words[1].lower_ in WH_WORDS:
+        return words[0].lower_
+    return words[-1].lower_ if words and words[-1].pos_ == "ADP" else ""
 
 
 def _complement(doc: Any, copula: int, proper_tokens: set[int]) -> list[Mention]:

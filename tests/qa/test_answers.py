@@ -91,3 +91,18 @@ def test_labelled_set_meets_targets(qa_service: QAService) -> None:
     assert acc["multihop"] >= 0.8 and acc["passage"] >= 0.8, report["misses"]
     assert report["refusal_precision"] >= 0.9 and report["refusal_recall"] >= 0.9
     assert sum(is_correct(r, a) for r, a in zip(rows, answers, strict=True)) >= 0.9 * len(rows)
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("What did Mira Tal teach at?", "Osterby School"),  # (teach at), not (teach)
+        ("What did Orin Vale study?", "physics"),  # (study), not (study at)
+        ("Where did Orin Vale study?", "University of Lenhold"),  # "where" names no preposition
+    ],
+)
+def test_question_preposition_picks_the_edge(
+    qa_service: QAService, question: str, expected: str
+) -> None:
+    ans = qa_service.ask(question, route="graph")
+    assert ans.answer == expected, ans.reason
