@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from lemminflect import getAllLemmas, getInflection
+
 
 @dataclass(frozen=True)
 class Templates:
@@ -146,21 +148,52 @@ def canonical_predicate(predicate: str) -> str:
     return p
 
 
-def _regular_past(verb: str) -> str:
-    if verb.endswith("e"):
-        return verb + "d"
-    if verb.endswith("y") and len(verb) > 2 and verb[-2] not in "aeiou":
-        return verb[:-1] + "ied"
-    return verb + "ed"
+PREPOSITIONS = {"of", "in", "at", "on", "by", "for", "with", "from", "to", "into", "about",
+                "as", "behind", "under", "near", "over", "after"}  # fmt: skip
+
+
+def _verb_lemmas(word: str) -> tuple[str, ...]:
+    return tuple(getAllLemmas(word).get("VERB", ()))
+
+
+def _is_participle(word: str) -> bool:
+    """'known', 'called': a verb's past participle that is not itself a lemma ('found' is)."""
+    lemmas = _verb_lemmas(word)
+    return bool(lemmas) and word not in lemmas and any(
+        word in getInflection(lemma, tag="VBN") for lemma in lemmas
+    )
+
+
+def _past(verb: str) -> str:
+    """Simple past from lemminflect's tables ('make' -> 'made'); regular '-ed' if unknown."""
+    forms = getInflection(verb, tag="VBD")
+    return forms[0] if forms else verb + "ed"
+
+
+def _passive(p: str) -> Templates:
+    """'S known for O', 'S called O': the predicate reads after 'is'."""
+    return Templates(
+        forward=(f"Who or what is {p} {{o}}?", f"Name someone or something {p} {{o}}.",
+                 f"Which one is {p} {{o}}?"),
+        reverse=(f"What is {{s}} {p}?", f"{{s}} is {p} what?", f"Name what {{s}} is {p}."),
+        subject_np=f"the one {p} {{o}}",
+        object_np=f"what {{s}} is {p}",
+    )  # fmt: skip
 
 
 def _fallback(p: str) -> Templates:
-    """Any other predicate: a role phrase ('ally of') or a verb phrase ('acquire', 'sign with')."""
+    """Any other predicate: a participle ('known for'), a noun relation ('novel by', 'port
+    city in', 'ally of') or a verb phrase ('acquire', 'sign with'), inflected by lemminflect."""
     words = p.split()
-    if len(words) >= 2 and (words[-1] == "of" or _is_person(words[-2])):
-        return _role(" ".join(words[:-1]), words[-1])
-    first = words[0] if words[0].endswith("ed") else _regular_past(words[0])
-    past = " ".join([first, *words[1:]])
+    prep = words[-1] if len(words) >= 2 and words[-1] in PREPOSITIONS else ""
+    head = words[:-1] if prep else words
+    if len(head) == 1 and _is_participle(head[0]):
+        return _passive(p)
+    if prep and (prep == "of" or _is_person(head[-1]) or any(not _verb_lemmas(w) for w in head)):
+        return _role(" ".join(head), prep)
+    if not prep and not _verb_lemmas(words[0]):  # a bare noun: 'S song O' -> 'the song of O'
+        return _role(p, "of")
+    past = " ".join([_past(words[0]), *words[1:]])
     return Templates(
         forward=(f"Who or what {past} {{o}}?", f"{{o}} is linked by '{p}' to whom?",
                  f"Name the one who {past} {{o}}."),

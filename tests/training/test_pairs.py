@@ -42,6 +42,18 @@ def questions(t: StoredTriple, direction: str, paraphrases: int = 3) -> dict[str
          "Who is Orin Vale?"),
         ("capital of", "Karsk", "What is the capital of Karsk?",
          "What is Orin Vale the capital of?"),
+        # unseen predicates: irregular verbs, participles and noun relations read as English
+        ("make", "Clearwell sensor", "Who or what made Clearwell sensor?",
+         "What did Orin Vale make?"),
+        ("build in", "1987", "Who or what built in 1987?", "What did Orin Vale build in?"),
+        ("known for", "its physics department", "Who or what is known for its physics department?",
+         "What is Orin Vale known for?"),
+        ("called", "Lantern Night", "Who or what is called Lantern Night?",
+         "What is Orin Vale called?"),
+        ("novel by", "Petra Lind", "What is the novel by Petra Lind?",
+         "What is Orin Vale the novel by?"),
+        ("port city in", "Vessia", "What is the port city in Vessia?",
+         "What is Orin Vale the port city in?"),
         ("acquire", "Tidewick Ltd", "Who acquired Tidewick Ltd?",
          "What did Orin Vale acquire?"),
     ],  # fmt: skip
