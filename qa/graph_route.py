@@ -113,8 +113,15 @@ def asks_identity(info: QuestionInfo, links: Sequence[Link], spacy_model: str) -
     things, with no relation word of its own (every content word is inside a linked mention)."""
     if not (info.copular and info.wh in IDENTITY_WH and not info.main_verb and links):
         return False
+    if len(_outermost({_squash(link.mention) for link in links})) > 1:
+        return False  # two separate things ("the ferry company in Karsk"): a relation, not "is"
     named: set[str] = set().union(*(word_forms(link.mention, spacy_model) for link in links))
     return all(c & named for c in info.cues)
+
+
+def _outermost(mentions: set[str]) -> set[str]:
+    """Mentions not inside another one ("A Journey Through Time" inside a whole description)."""
+    return {m for m in mentions if not any(m != o and f" {m} " in f" {o} " for o in mentions)}
 
 
 def _same_preposition(info: QuestionInfo, predicate: str) -> bool:

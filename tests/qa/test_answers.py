@@ -106,3 +106,13 @@ def test_question_preposition_picks_the_edge(
 ) -> None:
     ans = qa_service.ask(question, route="graph")
     assert ans.answer == expected, ans.reason
+
+
+def test_a_relation_between_two_named_things_is_not_read_as_identity(
+    qa_service: QAService,
+) -> None:
+    """"What is the ferry company in Karsk?" names two things; Karsk's own "is a" edge (port
+    city) does not answer it: the relation between them does, or the route refuses."""
+    ans = qa_service.ask("What is the ferry company in Karsk?", route="graph")
+    assert "port city" not in ans.answer.lower()
+    assert ans.refused or "Pellmark Shipping" in ans.answer
