@@ -189,7 +189,8 @@ def _fallback(p: str) -> Templates:
     head = words[:-1] if prep else words
     if len(head) == 1 and _is_participle(head[0]):
         return _passive(p)
-    if prep and (prep == "of" or _is_person(head[-1]) or any(not _verb_lemmas(w) for w in head)):
+    person = head[-1] in PERSON_ROLES or (_is_person(head[-1]) and not _verb_lemmas(head[-1]))
+    if prep and (prep == "of" or person or any(not _verb_lemmas(w) for w in head)):
         return _role(" ".join(head), prep)
     if not prep and not _verb_lemmas(words[0]):  # a bare noun: 'S song O' -> 'the song of O'
         return _role(p, "of")

@@ -46,6 +46,8 @@ def questions(t: StoredTriple, direction: str, paraphrases: int = 3) -> dict[str
         ("make", "Clearwell sensor", "Who or what made Clearwell sensor?",
          "What did Orin Vale make?"),
         ("build in", "1987", "Who or what built in 1987?", "What did Orin Vale build in?"),
+        ("gather on", "Sundays", "Who or what gathered on Sundays?",
+         "What did Orin Vale gather on?"),
         ("known for", "its physics department", "Who or what is known for its physics department?",
          "What is Orin Vale known for?"),
         ("called", "Lantern Night", "Who or what is called Lantern Night?",
