@@ -166,6 +166,9 @@ def test_fulltext_search(world: GraphStore) -> None:
     found = {h.chunk.id for h in world.fulltext_search("Karsk", 5, PUBLIC)}
     assert found == {"pub:1"}
     assert world.fulltext_search("?!", 3, PUBLIC) == []
+    # a bare underscore is a word character but no search term: it must not break the query
+    assert {h.chunk.id for h in world.fulltext_search("_ ledger", 3, FINANCE)} >= {"sec:1"}
+    assert world.entity_fulltext("0\u00ab_\U0001917a", 3, FINANCE) == []
 
 
 def test_fulltext_ranks_passages_holding_more_rare_words_first(store: GraphStore) -> None:

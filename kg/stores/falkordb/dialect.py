@@ -48,8 +48,8 @@ def fulltext_call(label: str) -> str:
 
 def fulltext_text(text: str) -> str:
     """Any of the words (OR), so a question finds passages sharing some of its terms."""
-    words = dict.fromkeys(w.lower() for w in _WORD.findall(text))
-    return "|".join(words)
+    words = dict.fromkeys(w.strip("_").lower() for w in _WORD.findall(text))
+    return "|".join(w for w in words if w)  # a bare "_" breaks RediSearch's OR syntax
 
 
 def similarity(score: float) -> float:
