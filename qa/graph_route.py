@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
+from kg.extract.normalize import PREPOSITIONS
 from kg.models import StoredTriple
 from kg.stores.base import GraphStore
 from qa.linking import Link
@@ -51,8 +52,6 @@ TYPE_BONUS = 0.1
 TYPE_PENALTY = 0.3
 CONSTRAINT_BONUS = 0.3  # the answer also touches another entity the question names
 PREPOSITION_PENALTY = 0.3  # the answer's edge has another preposition than the question
-PREPOSITIONS = {"in", "at", "on", "of", "for", "with", "by", "from", "to", "into", "about",
-                "under", "over", "behind", "during", "as"}  # fmt: skip
 BE_FORMS = {"is", "are", "was", "were", "be", "been"}
 ARTICLES = {"a", "an", "the"}
 IDENTITY_WH = ("who", "whom", "what", "which")

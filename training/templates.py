@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 from lemminflect import getAllLemmas, getInflection
 
+from kg.extract.normalize import PREPOSITIONS
+
 
 @dataclass(frozen=True)
 class Templates:
@@ -148,8 +150,6 @@ def canonical_predicate(predicate: str) -> str:
     return p
 
 
-PREPOSITIONS = {"of", "in", "at", "on", "by", "for", "with", "from", "to", "into", "about",
-                "as", "behind", "under", "near", "over", "after"}  # fmt: skip
 
 
 def _verb_lemmas(word: str) -> tuple[str, ...]:

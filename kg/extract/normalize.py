@@ -39,6 +39,9 @@ STATIVE_PARTICIPLES = {
     "name": "named", "named": "named",
 }
 # tokens that introduce an alias of the entity just named
+PREPOSITIONS = {"in", "at", "on", "of", "for", "with", "by", "from", "to", "into", "about",
+                "under", "over", "behind", "during", "as", "near", "after"}  # fmt: skip
+# a predicate's trailing preposition ("teach at", "novel by"): read by qa and training alike
 ALIAS_CUES = ("also known as", "better known as", "known as", "also called", "formerly")
 
 _POSSESSIVE = re.compile(r"(?:'s|’s|s'|s’)$", re.IGNORECASE)
