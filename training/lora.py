@@ -28,7 +28,7 @@ Progress = Callable[[dict[str, Any]], None]
 
 @dataclass
 class TrainConfig:
-    data: str  # chat JSONL file, or an export folder holding train.jsonl
+    data: str  # chat JSONL/JSON file (its train split when tagged), or a folder with train.jsonl
     out: str
     base: str = ""  # '' = the offline SmolLM2-135M-Instruct GGUF
     epochs: float = 3.0
@@ -72,7 +72,9 @@ def chat_to_prompt_completion(record: dict[str, Any]) -> dict[str, Any]:
 
 
 def load_chat_dataset(data: str | Path) -> Dataset:
-    """The training split of a chat export (file or folder), as prompt/completion pairs."""
+    """The training split of a chat export, as prompt/completion pairs: a folder's
+    train.jsonl, or a one-file export's records tagged `split: train` (an untagged file is
+    all training data)."""
     path = Path(data)
     if path.is_dir():
         path = path / "train.jsonl"
@@ -81,6 +83,8 @@ def load_chat_dataset(data: str | Path) -> Dataset:
     ds = load_dataset("json", data_files=str(path), split="train")
     if "messages" not in ds.column_names:
         raise ValueError(f"{path} is not chat-format JSONL (no 'messages' field)")
+    if "split" in ds.column_names:
+        ds = ds.filter(lambda r: r["split"] == "train")
     if len(ds) == 0:
         raise ValueError(f"{path} holds no records")
     return ds.map(chat_to_prompt_completion, remove_columns=ds.column_names)

@@ -92,7 +92,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("export", parents=[common], help="export QA pairs as a dataset")
     p.add_argument("--format", choices=["chat", "alpaca", "sharegpt", "hf"], default="chat")
-    p.add_argument("--out", required=True)
+    p.add_argument("--out", required=True,
+                   help="a folder (one file per split), or FILE.jsonl / FILE.json (one file, "
+                        "every record tagged with its split)")
+    p.add_argument("--split-only", choices=["train", "validation", "test", "reverse_holdout"],
+                   help="write only this split")
     p.add_argument("--no-reverse", action="store_true")
     p.add_argument("--hops", type=int, choices=[1, 2], default=1)
     p.add_argument("--paraphrases", type=int, default=1)
@@ -103,7 +107,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0)
 
     p = sub.add_parser("train", help="LoRA fine-tune the generator on chat-format data")
-    p.add_argument("--data", required=True)
+    p.add_argument("--data", required=True,
+                   help="chat JSONL/JSON file (its train split if records carry one) "
+                        "or an export folder holding train.jsonl")
     p.add_argument("--out", required=True)
     p.add_argument("--base", help="base model (default: the offline SmolLM2-135M-Instruct)")
     p.add_argument("--epochs", type=float, default=3.0)

@@ -133,3 +133,64 @@ def test_cli_export_writes_the_hf_folder(tmp_path: Path, capsys: pytest.CaptureF
     assert sum(report["splits"].values()) == report["pairs"] and report["directions"]["2hop"] > 0
     assert main([*args[:-1], "1,1,1"]) == 2  # bad split: a clear error, nothing lost
     assert load_from_disk(str(out))["train"].num_rows == dd["train"].num_rows
+
+
+# ---- one file when --out names one (.jsonl / .json); a folder otherwise ------------------
+@pytest.mark.parametrize("name", ["pairs.jsonl", "pairs.json"])
+def test_a_file_path_writes_one_file_with_every_split_tagged(
+    splits: dict, tmp_path: Path, name: str
+) -> None:
+    out = tmp_path / name
+    assert write_splits(splits, "chat", out) == [str(out)]
+    assert out.is_file() and list(tmp_path.iterdir()) == [out]
+    ds = load_dataset("json", data_files=str(out), split="train")
+    assert len(ds) == sum(len(v) for v in splits.values())
+    counts = {name: ds["split"].count(name) for name in splits}
+    assert counts == {name: len(v) for name, v in splits.items()}
+    check_metadata(ds[0])
+
+
+def test_hf_into_a_file_path_or_a_file_into_a_folder_is_a_clear_error(
+    splits: dict, tmp_path: Path
+) -> None:
+    with pytest.raises(ValueError, match="hf writes a folder"):
+        write_splits(splits, "hf", tmp_path / "pairs.jsonl")
+    (tmp_path / "taken.jsonl").mkdir()
+    with pytest.raises(ValueError, match="is a folder"):
+        write_splits(splits, "chat", tmp_path / "taken.jsonl")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["taken.jsonl"]
+
+
+def test_readme_usage_lines_export_then_train_data_loads(
+    tmp_path: Path, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`kgqa export --format chat --out pairs.jsonl` then `--data pairs.jsonl` as written."""
+    from kg.settings import Settings
+    from kg.stores import open_store
+    from tests.kg.store_world import load_world
+    from training.lora import load_chat_dataset
+    from ui.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    with open_store(Settings(store=tmp_path / "kgqa-store", backend="falkordb")) as store:
+        load_world(store)
+    assert main(["export", "--format", "chat", "--out", "pairs.jsonl", "--groups", "finance",
+                 "--split", "0.5,0.5,0"]) == 0  # fmt: skip
+    report = json.loads(capsys.readouterr().out)
+    assert Path("pairs.jsonl").is_file() and report["paths"] == ["pairs.jsonl"]
+    rows = [json.loads(line) for line in Path("pairs.jsonl").read_text().splitlines()]
+    assert {r["split"] for r in rows} == {"train", "validation"}
+    train_rows = load_chat_dataset("pairs.jsonl")  # what `kgqa train --data pairs.jsonl` reads
+    assert len(train_rows) == report["splits"]["train"] > 0
+    assert set(train_rows.column_names) == {"prompt", "completion"}
+
+    assert main(["export", "--out", "train.json", "--split-only", "train", "--groups",
+                 "finance", "--split", "0.5,0.5,0"]) == 0  # fmt: skip
+    only = json.loads(capsys.readouterr().out)
+    assert only["splits"] == {"train": report["splits"]["train"]}
+    assert only["pairs"] == report["splits"]["train"]
+    assert {r["split"] for r in json.loads(Path("train.json").read_text())} == {"train"}
+    assert len(load_chat_dataset("train.json")) == report["splits"]["train"]
+
+    assert main(["export", "--out", "data/", "--split-only", "validation"]) == 0
+    assert [p.name for p in Path("data").iterdir()] == ["validation.jsonl"]

@@ -32,6 +32,7 @@ def run_export(args: argparse.Namespace, settings: Settings) -> int:
                 store, args.format, args.out, groups=args.groups, reverse=not args.no_reverse,
                 hops=args.hops, paraphrases=args.paraphrases, seed=args.seed,
                 fractions=fractions, holdout_reverse=args.holdout_reverse,
+                split_only=args.split_only,
             )  # fmt: skip
         except ValueError as e:
             print(f"error: {e}", file=sys.stderr)
