@@ -68,9 +68,13 @@ def _noun_relation(doc: Any, names: set[int]) -> AskedRelation | None:
 
 
 def _content_verb(doc: Any) -> Any | None:
-    """The root when it is a content verb (the answer's own relation), else the first one."""
-    roots = [t for t in doc if t.dep_ == "ROOT"]
-    for tok in roots + list(doc):
+    """The main clause's content verb (the answer's own relation), else the first one.
+
+    "Where is the shipyard that built the Northern Wren located?" asks (?, located in),
+    not (?, build): a verb inside a relative or participle clause describes a constraint.
+    """
+    main = [t for t in doc if t.dep_ not in ("relcl", "acl", "advcl")]
+    for tok in main + list(doc):
         verbish = tok.pos_ == "VERB" or any(
             c.dep_ == "aux" and c.lemma_.lower() == "do" for c in tok.children
         )
@@ -98,6 +102,11 @@ def _verb_relation(doc: Any, names: set[int]) -> AskedRelation | None:
     if passive and not agent:
         words[0] = lex.participle(words[0])
     tail = [p.lower_ for p in preps[:1]]
+    words_only = [t for t in doc if not t.is_punct]
+    if not tail and len(words_only) > 1 and words_only[0].pos_ == "ADP" and _has_wh(
+        words_only[1]
+    ):
+        tail = [words_only[0].lower_]  # "In which city is X headquartered?"
     if not tail and any(t.lower_ == "where" for t in doc):
         tail = ["in"]  # "Where was X born?" asks for (X, born in, ?)
     phrase = " ".join(words + tail)
