@@ -9,30 +9,20 @@ An edge implies more than its own relation: `(A, father of, B)` says A is a pare
 (sub-relation -> parent), B is a child of A (inverse) and nothing about B being A's father
 (direction). A symmetric relation (spouse, sibling) is implied both ways. A question asking
 for a gendered relation (son) accepts an edge of its ungendered parent (child), never one of
-the other gender (daughter). Unknown phrases are matched by embedding the phrase against the
-lexicon's own phrases (`nearest`), so an unseen wording still finds its relation.
+the other gender (daughter). Phrases the lexicon does not hold are left to the callers'
+word and similarity scores.
 """
 
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
 from pathlib import Path
 
 DATA = Path(__file__).with_name("relations.toml")
-# the NER labels each end type of a relation may carry ("thing": any)
-END_TYPES: dict[str, frozenset[str]] = {
-    "person": frozenset({"PERSON"}),
-    "org": frozenset({"ORG"}),
-    "place": frozenset({"GPE", "LOC", "FAC"}),
-    "work": frozenset({"WORK_OF_ART", "PRODUCT", "EVENT", "LAW"}),
-    "date": frozenset({"DATE", "TIME"}),
-    "thing": frozenset(),
-}
-NEAREST_MIN_SIM = 0.86  # an unknown phrase this close to a lexicon phrase means its relation
 
 
 @dataclass(frozen=True)
@@ -78,7 +68,7 @@ class Lexicon:
                 self._by_phrase.setdefault(p, set()).add(r.id)
             for n in r.nouns:
                 self._by_noun.setdefault(n, set()).add(r.id)
-        self._phrase_vectors: tuple[list[str], list[list[float]]] | None = None
+        self._implied: dict[str, frozenset[tuple[str, bool]]] = {}
 
     @classmethod
     def load(cls, path: Path = DATA) -> Lexicon:
@@ -110,23 +100,6 @@ class Lexicon:
         """Relations a role noun names ("mother", "employer", "capital")."""
         return frozenset(self._by_noun.get(" ".join(noun.lower().split()), ()))
 
-    def nearest(
-        self, phrase: str, embed: Callable[[list[str]], list[list[float]]],
-        min_sim: float = NEAREST_MIN_SIM,
-    ) -> frozenset[str]:
-        """Relations of the lexicon phrase most similar to an unknown `phrase`, if close."""
-        if self._phrase_vectors is None:
-            phrases = sorted(self._by_phrase)
-            self._phrase_vectors = (phrases, embed(phrases))
-        phrases, vectors = self._phrase_vectors
-        (q,) = embed([phrase])
-        best, best_sim = "", min_sim
-        for p, v in zip(phrases, vectors, strict=True):
-            sim = sum(a * b for a, b in zip(q, v, strict=True))
-            if sim >= best_sim:
-                best, best_sim = p, sim
-        return frozenset(self._by_phrase.get(best, ()))
-
     def participle(self, lemma: str) -> str:
         """The participle extraction keeps for a stative passive ("bear" -> "born")."""
         return self.stative.get(lemma, lemma)
@@ -143,8 +116,12 @@ class Lexicon:
             stack.extend(self.relations[r].parents)
         return out
 
-    def implied(self, rid: str) -> set[tuple[str, bool]]:
-        """(relation, flipped) facts an edge (s, rid, o) states; flipped: (o, relation, s)."""
+    def implied(self, rid: str) -> frozenset[tuple[str, bool]]:
+        """(relation, flipped) facts an edge (s, rid, o) states; flipped: (o, relation, s).
+
+        Cached: the graph route asks for every path it scores."""
+        if rid in self._implied:
+            return self._implied[rid]
         out: set[tuple[str, bool]] = set()
         for a in self.ancestors(rid):
             out.add((a, False))
@@ -153,7 +130,8 @@ class Lexicon:
                 out.add((a, True))
             if rel.inverse:
                 out |= {(b, True) for b in self.ancestors(rel.inverse)}
-        return out
+        self._implied[rid] = frozenset(out)
+        return self._implied[rid]
 
     def _asked_forms(self, asked: str) -> set[str]:
         """An asked relation and what may stand for it: a gendered one's ungendered parent."""
@@ -193,33 +171,6 @@ class Lexicon:
         said = {self.relations[a].gender for e in edge for a in self.ancestors(e)} - {""}
         want = {self.relations[a].gender for a in asked} - {""}
         return bool(said and want and not said & want)
-
-    def answer_types(self, rids: Iterable[str], answer_is_subject: bool) -> frozenset[str]:
-        """NER labels the answer of these relations carries (empty: any)."""
-        out: set[str] = set()
-        for rid in rids:
-            rel = self.relations[rid]
-            types = END_TYPES.get(rel.subject if answer_is_subject else rel.object)
-            if not types:
-                return frozenset()
-            out |= types
-        return frozenset(out)
-
-    def canonical(self, predicate: str) -> str:
-        """The one relation id of a stored predicate, "" when unknown or ambiguous."""
-        found = self.of_phrase(predicate)
-        if len(found) == 1:
-            return next(iter(found))
-        # several: the most specific one that the others all generalise, if any
-        for rid in sorted(found):
-            if all(o in self.ancestors(rid) for o in found):
-                return rid
-        return ""
-
-    def inverse_of(self, rid: str) -> Relation | None:
-        rel = self.relations.get(rid)
-        return self.relations.get(rel.inverse) if rel and rel.inverse else None
-
 
 @lru_cache(maxsize=1)
 def lexicon() -> Lexicon:

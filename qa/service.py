@@ -14,7 +14,7 @@ from qa import answer as compose
 from qa.dense_route import DenseResult, DenseRoute
 from qa.generate import Generator, make_generator, phrase_answer
 from qa.graph_route import GraphResult, GraphRoute
-from qa.linking import Link, link_entities, unlinked_names
+from qa.linking import Link, link_entities, unknown_names, unlinked_names
 from qa.models import Answer, RouteChoice
 from qa.question import QuestionInfo, analyse, names_in, paragraphs, word_forms
 from qa.router import RouteDecision, decide, needs_graph
@@ -125,8 +125,7 @@ class QAService:
         cand = r.graph.best if r.graph else None
         cypher = r.graph.cypher if r.graph else None
         unlinked = unlinked_names(r.info, r.links)
-        covered = f" {entity_key(' '.join(link.mention for link in r.links))} "
-        unknown = [n for n in unlinked if f" {entity_key(n)} " not in covered]
+        unknown = unknown_names(r.info, r.links)
         why_not: list[str] = []
         if cand is not None and unknown:
             # "the capital of <a province the store lacks>" is not another province's capital
