@@ -39,6 +39,8 @@ class Relation:
     verbs: tuple[str, ...]  # stored predicate phrases: the subject does it to the object
     nouns: tuple[str, ...]  # "the <noun> of O" is the subject
     states: tuple[str, ...]  # participle phrases after "is": "born in", "owned by"
+    single: bool = False  # one subject per object: "the mother of O", "a child of O"
+    event: bool = False  # a one-off event, worded in the past: "was born in", "founded"
 
     @property
     def phrases(self) -> tuple[str, ...]:
@@ -81,20 +83,41 @@ class Lexicon:
                 parents=tuple(r.get("parents", ())), gender=r.get("gender", ""),
                 subject=r.get("subject", "thing"), object=r.get("object", "thing"),
                 verbs=tuple(r.get("verbs", ())), nouns=tuple(r.get("nouns", ())),
-                states=tuple(r.get("states", ())),
+                states=tuple(r.get("states", ())), single=bool(r.get("single", False)),
+                event=bool(r.get("event", False)),
             )
             for r in data["relation"]
         ]  # fmt: skip
         return cls(relations, dict(data.get("stative", {})))
 
     # --- reading phrases ---------------------------------------------------------------
+    def phrase_key(self, phrase: str) -> str:
+        """The lexicon's spelling of a predicate phrase ("was born in", "bear in" -> "born
+        in"), or the phrase normalised when the lexicon does not hold it."""
+        p = " ".join(phrase.lower().replace("’", "'").split())
+        candidates = [p, p[3:]] if p.startswith("be ") else [p]  # an LLM's "was born in"
+        for c in list(candidates):
+            first, _, rest = c.partition(" ")  # a stative passive's lemma: "bear in"
+            candidates.append(" ".join(filter(None, (self.participle(first), rest))))
+        return next((c for c in candidates if c in self._by_phrase), p)
+
     def of_phrase(self, phrase: str) -> frozenset[str]:
         """Relations a predicate phrase states ("father of", "acquire", "born in")."""
-        p = " ".join(phrase.lower().replace("’", "'").split())
-        found = self._by_phrase.get(p)
-        if found is None and p.startswith("be "):
-            found = self._by_phrase.get(p[3:])  # "be bear in" from an LLM's "was born in"
-        return frozenset(found or ())
+        return frozenset(self._by_phrase.get(self.phrase_key(phrase), ()))
+
+    def relation_of(self, phrase: str) -> Relation | None:
+        """The one relation a phrase states, or None when it states none or several."""
+        found = self.of_phrase(phrase)
+        return self.relations[next(iter(found))] if len(found) == 1 else None
+
+    def noun_type(self, noun: str) -> str:
+        """What a role noun names ("mother" -> person, "capital" -> place), or ""."""
+        types = {self.relations[r].subject for r in self.of_noun(noun)}
+        return types.pop() if len(types) == 1 else ""
+
+    def inverse(self, rel: Relation) -> Relation | None:
+        """The relation read the other way round (a symmetric one is its own)."""
+        return self.relations.get(rel.inverse)
 
     def of_noun(self, noun: str) -> frozenset[str]:
         """Relations a role noun names ("mother", "employer", "capital")."""

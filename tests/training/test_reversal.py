@@ -54,7 +54,7 @@ def test_questions_are_asked_only_about_the_people() -> None:
     assert len(pairs) == 12
     asked = eval_questions(pairs)
     assert [q.text for q in asked["forward"]] == [
-        "Who is a master sommelier?", "Who is the founder of MindLink?"]  # fmt: skip
+        "Who is a master sommelier?", "Who is a founder of MindLink?"]  # fmt: skip
     assert [q.answers for q in asked["reverse"]] == [("master sommelier",), ("MindLink",)]
 
 
