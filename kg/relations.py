@@ -115,6 +115,16 @@ class Lexicon:
         types = {self.relations[r].subject for r in self.of_noun(noun)}
         return types.pop() if len(types) == 1 else ""
 
+    def end_nouns(self, phrase: str) -> tuple[frozenset[str], frozenset[str]]:
+        """Role nouns an edge's phrase gives its subject and its object: "born to" makes the
+        subject a child and the object a parent, so "the child" can refer back to them."""
+        subj: set[str] = set()
+        obj: set[str] = set()
+        for rid in self.of_phrase(phrase):
+            for r, flipped in self.implied(rid):
+                (obj if flipped else subj).update(self.relations[r].nouns)
+        return frozenset(subj), frozenset(obj)
+
     def inverse(self, rel: Relation) -> Relation | None:
         """The relation read the other way round (a symmetric one is its own)."""
         return self.relations.get(rel.inverse)

@@ -34,6 +34,7 @@ from kg.extract.patterns import (
     sentence_triples,
 )
 from kg.models import Entity, Triple
+from kg.relations import lexicon
 
 _BLANK_LINE = re.compile(r"\n[ \t\r]*\n")
 # a single line break inside a paragraph is a soft wrap, unless a heading or list item is near
@@ -194,17 +195,32 @@ class SpacyExtractor(TripleExtractor):
                 arg = resolve(token)
                 if arg is not None:
                     subjects.append(arg)
+        def resolve_all(token: Token) -> list[Arg | None]:
+            """A plural pronoun stands for each of the group it refers to."""
+            return state.history.plural(token.lower_) or [resolve(token)]
+
         out: list[Triple] = []
-        for found in sentence_triples(sent):
-            if not (is_nominal(found.subject) and is_nominal(found.object)):
-                continue  # a mis-parse made a verb or adjective an argument
-            subj, obj = resolve(found.subject), resolve(found.object)
+        sentence_subjects: dict[str, Arg] = {}
+        found_args = (  # lazily: a triple's classes help resolve the next one's nouns
+            (subj, found, obj)
+            for found in sentence_triples(sent)
+            if is_nominal(found.subject) and is_nominal(found.object)  # else a mis-parse
+            for subj in resolve_all(found.subject)
+            for obj in resolve_all(found.object)
+        )
+        for subj, found, obj in found_args:
             if subj is None or obj is None or subj.key == obj.key or not subj.key:
                 continue
+            if subj.named and found.subject.dep_ in SUBJECT_DEPS | {"conj"}:
+                sentence_subjects.setdefault(subj.key, subj)
             if not (subj.named or (obj.named and obj.label not in ("DATE", "TIME"))):
                 continue
             if found.predicate == "is a":
                 state.history.add_class(subj.key, found.object.lemma_.lower())
+            ends = lexicon().end_nouns(found.predicate)  # "X was born to Y": X is "the
+            for arg, nouns in zip((subj, obj), ends, strict=True):  # child", Y "the parent"
+                for noun in nouns:
+                    state.history.add_class(arg.key, noun)
             out.append(Triple(subject=subj.name, predicate=found.predicate, object=obj.name,
                               sentence=sent.text.strip(), subject_key=subj.key,
                               object_key=obj.key, subject_type=subj.label,
@@ -220,6 +236,8 @@ class SpacyExtractor(TripleExtractor):
                     state.history.add(arg, subject=False)
         for arg in subjects:
             state.history.add(arg, subject=True)
+        if len(sentence_subjects) > 1:
+            state.history.group = list(sentence_subjects.values())
         return out
 
     def _name(self, token: Token, state: _TextState, para: int) -> str:
