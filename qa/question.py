@@ -150,10 +150,14 @@ def _relation_words(doc: Any, skip: set[int]) -> tuple[frozenset[str], frozenset
 
 def _name_spans(doc: Any, text: str) -> list[tuple[int, int]]:
     """Token spans that are proper-noun runs, NER entities or quoted titles."""
-    spans: list[tuple[int, int]] = [(e.start, e.end) for e in doc.ents if e.label_ in NAME_LABELS]
+    spans: list[tuple[int, int]] = [
+        (e.start + (e[0].lower_ in WH_WORDS), e.end)  # the tagger's "Whom Henrik Dahl"
+        for e in doc.ents
+        if e.label_ in NAME_LABELS and not (len(e) == 1 and e[0].lower_ in WH_WORDS)
+    ]
     i = 0
     while i < len(doc):
-        if doc[i].pos_ == "PROPN":
+        if doc[i].pos_ == "PROPN" and doc[i].lower_ not in WH_WORDS:
             j = i
             # "University of Lenhold": PROPN (of|and|the PROPN)*
             while j + 1 < len(doc) and (

@@ -14,8 +14,10 @@ from dataclasses import dataclass
 
 from spacy.tokens import Span, Token
 
+from kg.extract.coref import CLASS_TYPE
 from kg.extract.normalize import STATIVE_PARTICIPLES, predicate_phrase
 from kg.extract.pipes import NON_ENTITY_LABELS, VESSEL_NOUNS, WORK_NOUNS
+from kg.relations import lexicon
 
 SUBJECT_DEPS = {"nsubj", "nsubjpass", "csubj"}
 RELATIVE_PRONOUNS = {"who", "which", "that", "whom"}
@@ -74,6 +76,11 @@ def named_by(noun: Token) -> Token:
     for child in noun.children:
         if child.dep_ == "appos" and is_named(child):
             return child
+        if (child.dep_ == "prep" and child.lower_ == "of" and noun.lemma_.lower() in CLASS_TYPE
+                and not lexicon().of_noun(noun.lemma_)):  # "the town of Brekka" is Brekka
+            pobj = [g for g in child.children if g.dep_ == "pobj" and is_named(g)]
+            if pobj:
+                return pobj[0]
     nxt = noun.nbor(1) if noun.i + 1 < len(noun.doc) else None
     while nxt is not None and nxt.is_punct and nxt.i + 1 < len(noun.doc):
         nxt = nxt.nbor(1)
@@ -127,7 +134,7 @@ def clause_subjects(verb: Token) -> list[Token]:
         if verb.dep_ == "conj" and verb.head.pos_ in ("VERB", "AUX"):
             return clause_subjects(verb.head)
         if verb.dep_ in ("relcl", "acl") and is_nominal(verb.head):
-            subjects = [verb.head]
+            subjects = [_described(verb.head)]
         elif verb.dep_ == "xcomp":
             return clause_subjects(verb.head)
     unique: list[Token] = []
@@ -136,6 +143,16 @@ def clause_subjects(verb: Token) -> list[Token]:
         if tok not in unique:
             unique.append(tok)
     return unique
+
+
+def _described(noun: Token) -> Token:
+    """The named thing a class noun describes: "X is a book written by Y" is about X."""
+    head = noun.head
+    if noun.dep_ == "attr" and head.lemma_ == "be":
+        named = [c for c in head.children if c.dep_ in SUBJECT_DEPS and is_named(c)]
+        if named:
+            return named[0]
+    return noun
 
 
 def _is_passive(verb: Token) -> bool:

@@ -25,6 +25,11 @@ TEXTS = {
     "firms": "Corvel Tools was acquired by Marden Holdings in 2019. Ida Senn works for "
     "Halvard Shipping. Ansel Roth succeeded Ida Senn as director of the Karsk Museum.",
     "places": "Lenhold is the capital of Vessia. The Karsk Bridge spans the Dralle River.",
+    # forms extraction reads through the lexicon's role nouns and a plural pronoun
+    "forms": "Edda Marr was born to Jorun Marr, the child's mother. Pell Arden and Nia Arden "
+    "had a son. Their son, Kai Arden, founded Halden Works. The Ferrow Atlas is a book "
+    "written by Ilka Dunn. The town of Osk contains the Varde Gallery. Sia Holm married Bo "
+    "Lind in 2003.",
 }
 ANSWERED = [
     ("Name a child of Aksel Brandt.", "Lio Brandt"),
@@ -39,11 +44,22 @@ ANSWERED = [
     ("What does the Karsk Bridge cross?", "Dralle River"),
     ("Who is a sibling of Sela Vale?", "Tomas Vale"),
     ("What is the capital of Vessia?", "Lenhold"),
+    ("Name a child of Jorun Marr.", "Edda Marr"),
+    ("Who is Edda Marr's mother?", "Jorun Marr"),
+    ("Who are the children of Nia Arden?", "Kai Arden"),
+    ("Who are the parents of Kai Arden?", "Pell Arden"),  # the son of both
+    ("Who was Halden Works founded by?", "Kai Arden"),  # stranded "by"
+    ("What did Ilka Dunn write?", "Ferrow Atlas"),  # "X is a book written by Y" is about X
+    ("Where is the Varde Gallery located?", "Osk"),  # "the town of Osk" is Osk
+    ("What is located in Osk?", "Varde Gallery"),
+    ("Who came after Ida Senn?", "Ansel Roth"),  # "come after" read with its preposition
+    ("Whom did Bo Lind marry?", "Sia Holm"),  # "Whom" is not a name
 ]
 REFUSED = [
     "Which company did Corvel Tools acquire?",  # only "Marden Holdings acquired Corvel Tools"
     "Who is Aksel Brandt's father?",  # only "Aksel Brandt is the father of Lio Brandt"
     "What is the capital of Ostravia?",  # a province the corpus never mentions
+    "Who came after Ansel Roth?",  # only "Ansel Roth succeeded Ida Senn"
 ]
 
 
