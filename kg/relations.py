@@ -125,6 +125,16 @@ class Lexicon:
                 (obj if flipped else subj).update(self.relations[r].nouns)
         return frozenset(subj), frozenset(obj)
 
+    def noun_verbs(self, noun: str) -> frozenset[str]:
+        """Verbs a role noun's relation is stated with, either way round: "author" -> write,
+        "wife" -> marry, "birthplace" -> born (for matching a question's words to edges)."""
+        out: set[str] = set()
+        for rid in self.of_noun(noun):
+            rel = self.relations[rid]
+            for r in filter(None, (rel, self.inverse(rel), *map(self.relations.get, rel.parents))):
+                out.update(p.split()[0] for p in r.verbs + r.states)
+        return frozenset(out - {"be"})
+
     def inverse(self, rel: Relation) -> Relation | None:
         """The relation read the other way round (a symmetric one is its own)."""
         return self.relations.get(rel.inverse)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from kg.relations import lexicon
 from qa.asked import AskedRelation, read_asked
 
 WH_WORDS = ("who", "whom", "whose", "what", "which", "where", "when", "how", "why")
@@ -102,20 +103,13 @@ def word_forms(phrase: str, model: str) -> frozenset[str]:
     return frozenset(out)
 
 
-# relation nouns whose verb is not their stem (the stem rule covers founder, painter, ...)
-RELATION_NOUNS = {
-    "author": {"write"}, "wife": {"marry"}, "husband": {"marry"}, "spouse": {"marry"},
-    "birthplace": {"born"}, "home": {"live"}, "employer": {"employ", "join"},
-}
-
-
 def _agentive(forms: set[str]) -> set[str]:
     """Add the verb an agent noun comes from: founder -> found, painter -> paint."""
     out = set(forms)
     for w in forms:
         if len(w) > 5 and w.endswith(("er", "or")):
             out |= {w[:-2], w[:-1]}
-        out |= RELATION_NOUNS.get(w, set())
+        out |= lexicon().noun_verbs(w)  # author -> write, wife -> marry
     return out
 
 

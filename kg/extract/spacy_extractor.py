@@ -224,7 +224,8 @@ class SpacyExtractor(TripleExtractor):
             out.append(Triple(subject=subj.name, predicate=found.predicate, object=obj.name,
                               sentence=sent.text.strip(), subject_key=subj.key,
                               object_key=obj.key, subject_type=subj.label,
-                              object_type=obj.label))
+                              object_type=obj.label,
+                              relations=sorted(lexicon().of_phrase(found.predicate))))
             seen.setdefault(subj.key, subj)
             seen.setdefault(obj.key, obj)
         for token in sent:

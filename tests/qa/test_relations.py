@@ -115,3 +115,16 @@ def test_lexicon_reads_inverses_symmetry_and_gender() -> None:
     assert lex.fit(lex.of_phrase("acquire"), {"owner_of"}, True, True) is Fit.YES
     assert lex.fit(lex.of_phrase("gather on"), {"founded"}, True, True) is Fit.UNKNOWN
     assert len(lex.relations) >= 60 and len(wikidata_properties()) >= 60
+
+
+def test_edges_store_the_canonical_relation_beside_the_phrase(relation_service: object) -> None:
+    """Extraction keeps the text's phrase and adds the lexicon's relation ids, so a Cypher
+    user can ask for a relation whatever words stated it."""
+    store = relation_service.store  # type: ignore[attr-defined]
+    _, rows = store.cypher(
+        "MATCH (a:Entity)-[r:REL]->(b:Entity) WHERE $rel IN r.relations "
+        "RETURN a.name, r.predicate, b.name, r.relations",
+        {"rel": "acquired"}, ["*"],
+    )
+    assert [row[:3] for row in rows] == [["Marden Holdings", "acquire", "Corvel Tools"]]
+    assert rows[0][3] == ["acquired"]
