@@ -152,10 +152,10 @@ class Ingestor:
             done = len(pending)
 
             def embed() -> list[DocumentRecords]:
-                with report.timed("embed"):
+                with report.timed("embed_chunks"):
                     records = self._embed_chunks(ready, groups)
                 stages.wait_third()  # its entities are in the store before we look them up
-                with report.timed("embed"):
+                with report.timed("embed_names"):
                     return self._embed_names(records)
 
             def write(records: list[DocumentRecords]) -> None:

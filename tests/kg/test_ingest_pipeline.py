@@ -52,7 +52,9 @@ def test_folder_ingests_every_format_and_reports_bad_files(
     assert counts.documents == len(GOOD)
     assert counts.chunks == report.totals["chunks"]
     assert counts.triples == report.totals["triples"] > 0
-    assert set(report.timings) == {"read", "chunk", "extract", "embed", "write"}
+    assert set(report.timings) == {
+        "read", "chunk", "extract", "embed_chunks", "embed_names", "write"
+    }
     doc = store.get_document(str((FILES / "guide.md").resolve()), [ADMIN])
     assert doc is not None and doc.title == "The Lenhold Guide"
 
