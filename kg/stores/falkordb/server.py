@@ -78,9 +78,9 @@ def _is_our_server(pid: int, socket: Path) -> bool:
 class FalkorServer:
     """Start, connect to and stop the server for one store folder."""
 
-    # Loading a store rebuilds its vector indexes before the server answers: 68-76 s for
-    # the 6,119-passage 2Wiki store (45k entity vectors) on 2 busy cores. The store opens
-    # servers with Settings.store_start_timeout_s.
+    # Loading a store rebuilds its indexes; with DELAY_INDEXING the server answers before
+    # that (see FalkorRunner.wait_for_indexes). The store opens servers with
+    # Settings.store_start_timeout_s.
     def __init__(self, folder: Path, thread_count: int = 2, start_timeout: float = 300.0):
         self.folder = Path(folder).expanduser().resolve()
         self.socket = socket_path(self.folder)
@@ -196,6 +196,9 @@ class FalkorServer:
             "--loadmodule", module,
             "THREAD_COUNT", str(self.thread_count),
             "IMPORT_FOLDER", str(self.folder / "import") + "/",
+            # answer once the graph is decoded; indexes are built in the background and
+            # FalkorRunner.wait_for_indexes holds back only the queries that use them
+            "DELAY_INDEXING", "yes",
         ]  # fmt: skip
         self.process = subprocess.Popen(
             args,

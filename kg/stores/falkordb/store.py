@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
@@ -48,11 +49,29 @@ def plain(value: Any) -> Any:
     return value
 
 
+def _indexes_operational(graph: Any) -> bool:
+    try:
+        rows = graph.ro_query("CALL db.indexes() YIELD status").result_set
+    except ResponseError as e:
+        if "empty key" not in str(e):
+            raise StoreError(f"FalkorDB index status failed: {e}") from e
+        return True  # no graph yet, so no index to wait for
+    return all(row[0] == "OPERATIONAL" for row in rows)
+
+
 class FalkorRunner:
     """Runs statements on graph `kg`; user queries run read-only on a pruned copy."""
 
-    def __init__(self, server: FalkorServer, timeout_s: float = USER_QUERY_TIMEOUT_S):
+    def __init__(
+        self,
+        server: FalkorServer,
+        timeout_s: float = USER_QUERY_TIMEOUT_S,
+        index_timeout_s: float = 300.0,
+    ):
         self.server = server
+        self.index_timeout_s = index_timeout_s
+        self._indexes_ready = False
+        self._index_lock = threading.Lock()
         self.db = FalkorDB(unix_socket_path=str(server.socket))
         self.graph = self.db.select_graph(GRAPH)
         self.timeout_s = timeout_s
@@ -63,7 +82,33 @@ class FalkorRunner:
             if name.startswith(VIEW_PREFIX):
                 self.db.select_graph(name).delete()
 
+    def wait_for_indexes(self, graph: Any = None) -> None:
+        """Block until every index of the graph (or of a view) is operational.
+
+        The server loads a store with DELAY_INDEXING, so it answers as soon as the graph is
+        decoded and builds the indexes in the background (the vector indexes take most of
+        a minute for the 2Wiki store); only queries that call an index procedure wait.
+        """
+        if graph is None and self._indexes_ready:
+            return
+        with self._index_lock:
+            deadline = time.monotonic() + self.index_timeout_s
+            while not (graph is None and self._indexes_ready):
+                if _indexes_operational(graph or self.graph):
+                    if graph is not None:
+                        return
+                    self._indexes_ready = True
+                elif time.monotonic() > deadline:
+                    raise StoreError(
+                        f"FalkorDB indexes not built within {self.index_timeout_s:g} s "
+                        "(KGQA_STORE_START_TIMEOUT_S / --store-start-timeout)"
+                    )
+                else:
+                    time.sleep(0.05)
+
     def read(self, query: str, params: Params) -> list[list[Any]]:
+        if "db.idx." in query:
+            self.wait_for_indexes()
         try:
             result = self.graph.ro_query(query, params)
         except ResponseError as e:
@@ -102,6 +147,8 @@ class FalkorRunner:
         """GRAPH.RO_QUERY with its `timeout` (whole milliseconds, at least 1: 0 means none),
         so the server itself stops a query that runs too long."""
         graph = self._view(view_key, prune) if prune else self.graph
+        if "db.idx." in query:
+            self.wait_for_indexes(graph if prune else None)
         seconds = self.timeout_s if timeout_s is None else timeout_s
         try:
             result = graph.ro_query(query, params, timeout=max(1, round(seconds * 1000)))
@@ -154,7 +201,8 @@ def open_falkordb_store(settings: Settings, dimension: Dimension = 384) -> Cyphe
     server = FalkorServer(Path(settings.store), start_timeout=settings.store_start_timeout_s)
     server.start()
     try:
-        return CypherStore(dialect, FalkorRunner(server), dimension, settings)
+        runner = FalkorRunner(server, index_timeout_s=settings.store_start_timeout_s)
+        return CypherStore(dialect, runner, dimension, settings)
     except BaseException:
         server.stop()
         raise
