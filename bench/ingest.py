@@ -6,7 +6,8 @@
 Each passage becomes one document (its title + text). Prints a stage table: wall and
 thread-CPU seconds of spaCy parsing, triple patterns, chunk embedding, entity-name embedding,
 store writes (the server's HNSW inserts happen inside them) and the index build on reopen
-(FalkorDB rebuilds its vector indexes when it loads a store), each as a ratio to the floor:
+(FalkorDB rebuilds its indexes when it loads a store: the time from reopening to the first
+vector hit; the first plain answer comes earlier), each as a ratio to the floor:
 the configured embedder on every passage alone, measured first in the same run. Extraction,
 embedding and writing run on three threads, so the table also gives the wall time during
 which two or more stages were busy (the proof that they overlap). Then passages/s, counts,
@@ -151,7 +152,7 @@ def overlap(spans: list[tuple[str, float, float]]) -> dict[str, float]:
 Row = tuple[str, float, float]
 
 
-def stage_rows(report: Any, parse: TimedPipe, reopen_s: float | None) -> list[Row]:
+def stage_rows(report: Any, parse: TimedPipe, index_s: float | None) -> list[Row]:
     t, c = report.timings, report.cpu
     rows = [
         ("parse (spaCy nlp.pipe)", parse.wall, parse.cpu),
@@ -161,8 +162,8 @@ def stage_rows(report: Any, parse: TimedPipe, reopen_s: float | None) -> list[Ro
         ("entity-name embedding", t["embed_names"], c["embed_names"]),
         ("store writes (server inserts HNSW)", t["write"], c["write"]),
     ]
-    if reopen_s is not None:
-        rows.append(("index build (reopen: vectors reindexed)", reopen_s, 0.0))
+    if index_s is not None:
+        rows.append(("index build (reopen to first vector hit)", index_s, 0.0))
     return rows
 
 
@@ -196,6 +197,7 @@ def main() -> int:
     floor_s, floor_cpu = (0.0, 0.0) if args.no_floor else floor_seconds(embedder, items)
     load_before = os.getloadavg()[0]
     reopen_s: float | None = None
+    index_s: float | None = None
     try:
         with open_store(settings, dimension=embedder.dimension) as store:
             server_cpu = server_cpu_seconds()
@@ -212,15 +214,18 @@ def main() -> int:
             t_close = time.perf_counter()
         close_s = time.perf_counter() - t_close
         if not args.no_reopen:
+            probe = embedder.encode_one(f"{items[0].title}\n{items[0].text}")
             t_open = time.perf_counter()
             with open_store(settings, dimension=embedder.dimension) as store:
                 store.counts([ADMIN])
                 reopen_s = time.perf_counter() - t_open
+                store.vector_search(probe, 1, [ADMIN])  # waits for the index build
+                index_s = time.perf_counter() - t_open
     finally:
         if args.store is None:
             shutil.rmtree(folder, ignore_errors=True)
 
-    rows = stage_rows(report, parse, reopen_s)
+    rows = stage_rows(report, parse, index_s)
     result = {
         "passages": len(items),
         "failed": report.totals["error"],
@@ -238,6 +243,7 @@ def main() -> int:
         "server_cpu_s": round(server_cpu, 1),
         "close_s": round(close_s, 1),
         "reopen_s": None if reopen_s is None else round(reopen_s, 1),
+        "reopen_to_vector_s": None if index_s is None else round(index_s, 1),
         "load_avg": [round(load_before, 2), round(load_after, 2)],
         "stages": {name: [round(w, 1), round(c, 1)] for name, w, c in rows},
         "overlap": overlap(report.spans),
@@ -280,7 +286,8 @@ def print_table(result: dict[str, Any], rows: list[Row], floor: float) -> None:
     )
     print(
         f"CPU {result['cpu_s']} s (python), {result['server_cpu_s']} s (FalkorDB server); "
-        f"close {result['close_s']} s, reopen {result['reopen_s']} s; 1-min load average "
+        f"close {result['close_s']} s, reopen {result['reopen_s']} s (first answer), "
+        f"{result['reopen_to_vector_s']} s (first vector hit); 1-min load average "
         f"{result['load_avg'][0]:.2f} before, {result['load_avg'][1]:.2f} after "
         f"({os.cpu_count()} CPUs)"
     )
