@@ -172,7 +172,9 @@ def main() -> int:
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--limit", type=int)
     parser.add_argument("--batch-chunks", type=int, default=256)
-    parser.add_argument("--store", type=Path, help="ingest into this new folder and keep it")
+    parser.add_argument(
+        "--store", type=Path, help="ingest into this new folder and keep it (for retrieval.py)"
+    )
     parser.add_argument("--no-floor", action="store_true", help="skip the embed-alone floor")
     parser.add_argument("--no-reopen", action="store_true", help="skip the timed reopen")
     parser.add_argument("--json", action="store_true", help="print only the JSON line")
@@ -225,6 +227,8 @@ def main() -> int:
         if args.store is None:
             shutil.rmtree(folder, ignore_errors=True)
 
+    if args.store is not None:  # bench/retrieval.py and bench/latency.py reuse the store
+        (args.store / "ingest_s.json").write_text(json.dumps({"ingest_s": report.seconds}))
     rows = stage_rows(report, parse, index_s)
     result = {
         "passages": len(items),

@@ -70,6 +70,10 @@ class Settings(BaseSettings):
     extractor: Literal["spacy", "llm"] = "spacy"
     embedding_model: str = Field(default_factory=default_embedding_model)
     embedding_batch_size: int = 64
+    # torch threads per encode call. 1: ingestion runs spaCy on the other core, and on a
+    # shared 2-core machine two threads spin-wait: a question's retrieval took 1.7-2.6 s
+    # with 1 thread against 7.9-8.2 s with 2 (150-passage store, load average ~4.5)
+    embedding_threads: int = 1
 
     # generation: a GGUF path, an HF model name/folder, or an OpenAI-compatible endpoint
     generator_model: str = Field(default_factory=default_generator_gguf)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -169,7 +168,6 @@ class Ingestor:
         with (
             tqdm(total=total, unit=unit, desc="ingest", disable=not progress) as bar,
             ThreeStages() as stages,
-            _one_torch_thread(),
         ):
             for item in sources:
                 if isinstance(item, FileResult):
@@ -323,22 +321,6 @@ class Ingestor:
                         p.source.path, p.status, "", len(chunks), len(entities), len(triples)
                     )
                 )
-
-
-@contextmanager
-def _one_torch_thread() -> Iterator[None]:
-    """spaCy runs in the caller's thread while torch embeds in a worker: one core each.
-
-    Two torch threads on a busy 2-core machine spin-wait; measured 6x slower on entity names.
-    """
-    import torch
-
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
 
 
 def _needs_name_vector(entity: Entity) -> bool:
