@@ -78,6 +78,21 @@ def test_reopen_answers_before_the_indexes_are_built_and_searches_wait_for_them(
         assert store.fulltext_search("number233", 1, [ADMIN])[0].chunk.id == "c233"
 
 
+def test_vectors_travel_as_short_text_and_come_back_exactly(tmp_path: Path) -> None:
+    """The runner formats vectors itself ('%.9g', exact for the float32 vecf32 stores)."""
+    import numpy as np
+
+    v = np.random.default_rng(1).normal(size=DIM).astype(np.float32)
+    v /= np.linalg.norm(v)
+    values = v.tolist()
+    doc = Document("d", "/d.txt", "d", "sha", [])
+    with open_folder(tmp_path) as store:
+        store.replace_documents([(doc, [Chunk("c", "d", "text", 0, values)], [], [], [])])
+        back = store.document_chunks(["d"], [ADMIN])[0].chunk.embedding
+        assert back == values
+        assert store.vector_search(values, 1, [ADMIN])[0].chunk.id == "c"
+
+
 def test_second_opener_gets_a_clear_lock_error(tmp_path: Path) -> None:
     with open_folder(tmp_path):
         result = run_python(

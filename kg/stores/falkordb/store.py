@@ -27,6 +27,7 @@ VIEW_PREFIX = f"{GRAPH}__view__"
 MAX_VIEWS = 8
 USER_QUERY_TIMEOUT_S = 10.0
 _ALREADY = ("already indexed", "already exists")
+VECTOR_MIN = 8  # a float list this long is formatted in one go (see _FloatList)
 
 
 def plain(value: Any) -> Any:
@@ -46,6 +47,34 @@ def plain(value: Any) -> Any:
         return [plain(v) for v in value]
     if isinstance(value, dict):
         return {k: plain(v) for k, v in value.items()}
+    return value
+
+
+class _FloatList:
+    """A vector the falkordb client writes into the query text as is.
+
+    The client formats parameters with a recursive Python function, one call per float
+    (2.3 s per 1,000 vectors of 384, 7.5k characters each); one '%.9g' format (exact for
+    float32, which is what vecf32 stores) takes 0.5 s and half the text.
+    """
+
+    __slots__ = ("text",)
+
+    def __init__(self, values: list[float]) -> None:
+        self.text = "[" + ",".join(["%.9g"] * len(values)) % tuple(values) + "]"
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def _params(value: Any) -> Any:
+    """Parameters with every float list (a vector) pre-formatted; other values unchanged."""
+    if isinstance(value, dict):
+        return {k: _params(v) for k, v in value.items()}
+    if isinstance(value, list):
+        if len(value) >= VECTOR_MIN and all(type(x) is float for x in value):
+            return _FloatList(value)
+        return [_params(v) for v in value]
     return value
 
 
@@ -110,7 +139,7 @@ class FalkorRunner:
         if "db.idx." in query:
             self.wait_for_indexes()
         try:
-            result = self.graph.ro_query(query, params)
+            result = self.graph.ro_query(query, _params(params))
         except ResponseError as e:
             if "empty key" in str(e):  # the graph is not created yet: nothing to read
                 return []
@@ -119,7 +148,7 @@ class FalkorRunner:
 
     def write(self, statements: Sequence[Statement]) -> None:
         for query, params in statements:
-            self.graph.query(query, params)
+            self.graph.query(query, _params(params))
 
     def reset(self) -> None:
         """Drop the whole graph: a fresh HNSW index beats one full of deleted vectors."""
