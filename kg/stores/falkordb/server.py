@@ -27,7 +27,9 @@ MAX_SOCKET_PATH = 100  # sun_path holds 107 bytes; keep a margin
 LOCK_NAME = "falkordb.lock"
 PID_NAME = "falkordb.pid"
 LOG_NAME = "falkordb.log"
-COMPACT_BYTES = 1 << 20  # queries logged since the last snapshot worth compacting at close
+# Any write logged since the last snapshot is compacted at close: replaying even a small
+# log on the next start waits for the indexes FalkorDB builds after loading (DELAY_INDEXING)
+COMPACT_BYTES = 1
 
 
 def falkordb_binaries() -> tuple[str, str]:
@@ -100,6 +102,7 @@ class FalkorServer:
             self._stop_leftover()
             self._spawn()
             self._wait_ready()
+            self._index_synchronously()
         except BaseException:
             self.stop()
             raise
@@ -231,6 +234,16 @@ class FalkorServer:
             "(a large store rebuilds its vector indexes while loading; wait longer with "
             f"KGQA_STORE_START_TIMEOUT_S or --store-start-timeout):\n{self.log_tail()}"
         )
+
+    def _index_synchronously(self) -> None:
+        """DELAY_INDEXING is for loading the store only: a GRAPH.COPY (the group views) is
+        decoded too, and writing to a copy whose indexes are still being built crashes the
+        server (FalkorDB 4.x, seen in DataBlock_Scan)."""
+        client = redis.Redis(unix_socket_path=str(self.socket))
+        try:
+            client.execute_command("GRAPH.CONFIG", "SET", "DELAY_INDEXING", "no")
+        finally:
+            client.close()
 
     def log_tail(self, lines: int = 20) -> str:
         try:

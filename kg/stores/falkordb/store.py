@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections import OrderedDict
@@ -76,6 +77,35 @@ def _params(value: Any) -> Any:
             return _FloatList(value)
         return [_params(v) for v in value]
     return value
+
+
+_DDL = re.compile(
+    r"CREATE (?P<vector>VECTOR )?INDEX FOR (?:\(\w+:(?P<node>\w+)\)|\(\)-\[\w+:(?P<rel>\w+)\]-\(\))"
+    r" ON \(\w+\.(?P<prop>\w+)\)"
+)
+_FULLTEXT_DDL = re.compile(r"createNodeIndex\('(\w+)', '(\w+)'\)")
+
+
+def _index_of(statement: str) -> tuple[str, str, str] | None:
+    """(label, property, kind) that a schema statement creates; None if not recognised."""
+    if m := _DDL.search(statement):
+        kind = "VECTOR" if m["vector"] else "RANGE"
+        return m["node"] or m["rel"], m["prop"], kind
+    if m := _FULLTEXT_DDL.search(statement):
+        return m[1], m[2], "FULLTEXT"
+    return None
+
+
+def _existing_indexes(graph: Any) -> set[tuple[str, str, str] | None]:
+    try:
+        rows = graph.ro_query("CALL db.indexes() YIELD label, types").result_set
+    except ResponseError as e:
+        if "empty key" not in str(e):
+            raise StoreError(f"FalkorDB index list failed: {e}") from e
+        return set()
+    return {
+        (row[0], prop, kind) for row in rows for prop, kinds in row[1].items() for kind in kinds
+    }
 
 
 def _indexes_operational(graph: Any) -> bool:
@@ -157,7 +187,12 @@ class FalkorRunner:
         self.graph = self.db.select_graph(GRAPH)
 
     def ensure_schema(self, statements: Sequence[str]) -> None:
+        """Create the indexes the graph lacks; one that exists is not asked for again,
+        because a CREATE waits until the indexes built after loading are done."""
+        have = _existing_indexes(self.graph)
         for statement in statements:
+            if _index_of(statement) in have:
+                continue
             try:
                 self.graph.query(statement)
             except ResponseError as e:
@@ -194,6 +229,7 @@ class FalkorRunner:
     def _view(self, view_key: str, prune: Sequence[Statement]) -> Any:
         """A copy of the graph with `prune` applied, reused until the next write."""
         name = VIEW_PREFIX + view_key
+        self.wait_for_indexes()  # never copy a graph whose indexes are still being built
         with self._view_lock:
             if self._views.get(name) != self._generation:
                 if name in self._views:
