@@ -20,8 +20,15 @@ DENSE_EVIDENCE = 3  # passages cited for a dense answer
 
 
 def graph_answer(
-    question: str, route: Route, reason: str, cand: GraphCandidate, cypher: str | None
+    question: str, route: Route, reason: str, cand: GraphCandidate, cypher: str | None,
+    others: Sequence[GraphCandidate] = (),
 ) -> Answer:
+    """The best path's far end; a question asking for several ("Who are the children of
+    X?") also lists every other candidate the lexicon confirms as well, each cited."""
+    chosen = [cand]
+    if cand.fits:
+        chosen += [c for c in others if c is not cand and c.fits and c.score >= GRAPH_MIN
+                   and len(c.hops) == len(cand.hops)]
     evidence = [
         Evidence(
             doc=h.triple.doc,
@@ -30,10 +37,13 @@ def graph_answer(
             triple=[h.triple.subject, h.triple.predicate, h.triple.object],
             score=round(h.relevance, 4),
         )
-        for h in cand.hops
+        for c in chosen
+        for h in c.hops
     ]
+    names = [c.answer_name for c in chosen]
+    answer = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
     return Answer(
-        question=question, answer=cand.answer_name, refused=False, route=route, reason=reason,
+        question=question, answer=answer, refused=False, route=route, reason=reason,
         cypher=cypher, evidence=evidence,
     )
 

@@ -25,6 +25,7 @@ import networkx as nx
 
 from kg.extract.normalize import PREPOSITIONS
 from kg.models import StoredTriple
+from kg.relations import Fit, lexicon
 from kg.stores.base import GraphStore
 from qa.linking import Link
 from qa.question import QuestionInfo, word_forms
@@ -75,6 +76,7 @@ class GraphCandidate:
     hops: list[Hop]
     score: float
     covered: int = 0  # relation words of the question the path accounts for
+    fits: bool = False  # the lexicon says the answer's edge states the asked relation
 
     @property
     def rank(self) -> tuple[int, float]:
@@ -87,6 +89,9 @@ class GraphResult:
     candidates: list[GraphCandidate] = field(default_factory=list)
     cypher: str | None = None
     triples_seen: int = 0
+    # edges that state the asked relation the other way round: never an answer, and a
+    # passage saying the same is no answer either
+    opposite: list[StoredTriple] = field(default_factory=list)
 
     @property
     def best(self) -> GraphCandidate | None:
@@ -203,7 +208,7 @@ class GraphRoute:
         for i, t in enumerate(triples):
             graph.add_edge(t.subject_key, t.object_key, key=i)
         named = {link.key for link in links}
-        context = _PathContext(info, relational, types, named, graph)
+        context = _PathContext(info, relational, types, named, graph, result)
         best: dict[str, GraphCandidate] = {}
         for source in sources:
             if source not in graph:
@@ -224,27 +229,40 @@ class GraphRoute:
     ) -> GraphCandidate | None:
         """A candidate for the path's far end, or None when the path cannot be the answer."""
         info = ctx.info
+        answer_key = path[-1][1]
+        last = path_hops[-1].triple
+        fit = _lexicon_fit(info, last, answer_key)
+        if fit is Fit.OPPOSITE:
+            if len(path_hops) == 1 and last not in ctx.result.opposite:
+                ctx.result.opposite.append(last)
+            return None  # "Which company did X acquire?" is not "Y acquired X"
+        if fit is Fit.OTHER:
+            return None  # the edge states another relation than the one asked
+        if fit is Fit.YES:
+            path_hops = [*path_hops[:-1], Hop(last, path_hops[-1].sim, cue_hit=True)]
         if any(not h.cue_hit and h.sim < HOP_MIN_SIM for h in path_hops):
             return None
         if len(path_hops) > 1 and not all(h.cue_hit for h in path_hops):
             return None  # every hop of a chain must be asked for by some word
-        answer_key = path[-1][1]
-        last = path_hops[-1].triple
         answer_name = last.object if last.object_key == answer_key else last.subject
         if _names_in(answer_name, info.text):
             return None  # the question already names it: it is a constraint, not the answer
         pred_forms: set[str] = set().union(
             *(word_forms(h.triple.predicate, self.spacy_model) for h in path_hops)
         )
-        high_sim = any(h.sim >= SIM_AS_CUE for h in path_hops)
+        high_sim = any(h.sim >= SIM_AS_CUE for h in path_hops) or fit is Fit.YES
         if info.main_verb and not info.main_verb & pred_forms and not high_sim:
             return None  # "Who will succeed X?" is not answered by "X is chief of Y"
         covered = sum(1 for c in ctx.relational if c & pred_forms)
+        if fit is Fit.YES and len(path_hops) == 1:
+            covered = max(covered, 1)  # "child" is covered by "father of", read backwards
         if info.cues and not covered and not high_sim:
             return None  # no word of the question's relation is on the path
         if covered < len(path_hops):
             return None  # a hop that adds no relation word of its own is a detour
-        if info.head and not info.head & word_forms(last.predicate, self.spacy_model):
+        if fit is not Fit.YES and info.head and not info.head & word_forms(
+            last.predicate, self.spacy_model
+        ):
             return None  # the answer's own edge must be the relation asked about
         score = sum(h.relevance for h in path_hops) / len(path_hops)
         score += COVER_WEIGHT * covered / max(1, len(ctx.relational))
@@ -258,7 +276,31 @@ class GraphRoute:
         others = ctx.named - on_path
         if others and any(n in others for n in ctx.graph.neighbors(answer_key)):
             score += CONSTRAINT_BONUS  # also tied to another thing the question names
-        return GraphCandidate(answer_key, answer_name, path_hops, score, covered)
+        return GraphCandidate(answer_key, answer_name, path_hops, score, covered,
+                              fits=fit is Fit.YES)
+
+
+def _lexicon_fit(info: QuestionInfo, edge: StoredTriple, answer_key: str) -> Fit:
+    """Whether the answer's edge states the asked relation towards the answer (kg.relations).
+
+    Unknown to the lexicon (either phrase): the same predicate words as the question's
+    relation still have a direction ("What did Vales gather on?" reads (Vales, gather on, ?)
+    forwards); anything else is left to the word and similarity scores.
+    """
+    asked = info.asked
+    if asked is None:
+        return Fit.UNKNOWN
+    answer_is_edge_subject = edge.subject_key == answer_key
+    lex = lexicon()
+    fit = lex.fit(lex.of_phrase(edge.predicate), asked.relations, asked.answer_is_subject,
+                  answer_is_edge_subject)
+    predicate = edge.predicate.lower()
+    if fit is Fit.UNKNOWN and predicate == asked.phrase:
+        same_way = asked.answer_is_subject == answer_is_edge_subject
+        return Fit.YES if same_way else Fit.OPPOSITE
+    if fit is Fit.UNKNOWN and asked.relations and predicate.startswith(asked.phrase + " "):
+        return Fit.OTHER  # (X, acquire in, 2019) says when, not whom: another relation
+    return fit
 
 
 def _identity_candidates(
@@ -296,6 +338,7 @@ class _PathContext:
     types: dict[str, str]
     named: set[str]
     graph: nx.MultiGraph
+    result: GraphResult
 
 
 def _names_in(name: str, text: str) -> bool:

@@ -107,3 +107,10 @@ def unlinked_names(info: QuestionInfo, links: list[Link]) -> list[str]:
     """Names in the question that no link covers: the graph (for this asker) lacks them."""
     covered = " ".join(link.mention for link in links).lower()
     return [n for n in info.names if n.lower() not in covered]
+
+
+def unknown_names(info: QuestionInfo, links: list[Link]) -> list[str]:
+    """Unlinked names compared by entity key, so quotes and case around a linked title do
+    not count ('"The Grey Harbour' is linked when "The Grey Harbour" is)."""
+    covered = f" {entity_key(' '.join(link.mention for link in links))} "
+    return [n for n in unlinked_names(info, links) if f" {entity_key(n)} " not in covered]

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from qa.asked import AskedRelation, read_asked
+
 WH_WORDS = ("who", "whom", "whose", "what", "which", "where", "when", "how", "why")
 # openers that ask for a description or process, which a passage answers better than a triple
 PASSAGE_CUES = re.compile(
@@ -76,6 +78,8 @@ class QuestionInfo:
     # the preposition the question puts on its answer: "What did Mira Tal teach at?",
     # "In which city is X headquartered?" -> "at", "in"; "" when none
     answer_preposition: str = ""
+    # the relation asked about, read through kg.relations, and which end is the answer
+    asked: AskedRelation | None = None
 
 
 @lru_cache(maxsize=2)
@@ -237,6 +241,7 @@ def analyse(question: str, spacy_model: str) -> QuestionInfo:
         words=frozenset({t.lower_ for t in doc} | {t.lemma_.lower() for t in doc}),
         copular=copular,
         answer_preposition=_answer_preposition(doc),
+        asked=read_asked(doc, proper_tokens),
     )
 
 

@@ -14,7 +14,7 @@ from qa import answer as compose
 from qa.dense_route import DenseResult, DenseRoute
 from qa.generate import Generator, make_generator, phrase_answer
 from qa.graph_route import GraphResult, GraphRoute
-from qa.linking import Link, link_entities, unlinked_names
+from qa.linking import Link, link_entities, unknown_names, unlinked_names
 from qa.models import Answer, RouteChoice
 from qa.question import QuestionInfo, analyse, names_in, paragraphs, word_forms
 from qa.router import RouteDecision, decide, needs_graph
@@ -124,14 +124,30 @@ class QAService:
         route, reason = r.decision.route, r.decision.reason
         cand = r.graph.best if r.graph else None
         cypher = r.graph.cypher if r.graph else None
+        unlinked = unlinked_names(r.info, r.links)
+        unknown = unknown_names(r.info, r.links)
+        why_not: list[str] = []
+        if cand is not None and unknown:
+            # "the capital of <a province the store lacks>" is not another province's capital
+            why_not.append(f"the graph holds nothing named {', '.join(unknown)}")
+            cand = None
         if cand is not None and cand.score >= compose.GRAPH_MIN and route != "dense":
-            return compose.graph_answer(question, route, reason, cand, cypher)
-        why_not = [f"best relation path scores {cand.score:.2f}"] if cand else []
+            plural = r.info.asked is not None and r.info.asked.plural
+            return compose.graph_answer(question, route, reason, cand, cypher,
+                                        r.graph.candidates if plural and r.graph else ())
+        if cand is not None:
+            why_not.append(f"best relation path scores {cand.score:.2f}")
+        opposite = r.graph.opposite if r.graph else []
+        if opposite:
+            why_not.append("the graph states the asked relation only the other way round ("
+                           + "; ".join(f"{t.subject} {t.predicate} {t.object}"
+                                       for t in opposite[:3]) + ")")
+            return Answer.refusal(question, route, f"{reason}; refused: {'; '.join(why_not)}",
+                                  cypher)
         if r.graph is not None and cand is None:
             why_not.append("no relation path fits")
         hit = r.dense.best if r.dense else None
         if hit is not None:
-            unlinked = unlinked_names(r.info, r.links)
             problem = compose.dense_supported(
                 hit, r.info, unlinked, r.links, self.forms(f"{hit.heading}. {hit.span}"),
                 names_in(hit.span, self.settings.spacy_model),

@@ -23,6 +23,8 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
+from kg.relations import lexicon
+
 ARTICLES = ("the", "a", "an")
 # titles before a person's name that are not part of it ("Captain Eskil Moe" is "eskil moe")
 HONORIFICS = {"captain", "professor", "prof", "dr", "doctor", "mr", "mrs", "ms", "miss",
@@ -31,13 +33,8 @@ AUXILIARIES = {
     "is", "are", "was", "were", "be", "been", "being", "am", "has", "have", "had",
     "does", "do", "did", "will", "would", "shall", "should", "can", "could", "may", "might",
 }
-# participles that read better than their lemma ("born in", not "bear in")
-STATIVE_PARTICIPLES = {
-    "bear": "born", "born": "born", "base": "based", "based": "based", "locate": "located",
-    "located": "located", "situate": "situated", "situated": "situated", "set": "set",
-    "know": "known", "known": "known", "call": "called", "called": "called",
-    "name": "named", "named": "named",
-}
+# participles that read better than their lemma ("born in", not "bear in"): kg.relations
+STATIVE_PARTICIPLES = lexicon().stative
 # tokens that introduce an alias of the entity just named
 PREPOSITIONS = {"in", "at", "on", "of", "for", "with", "by", "from", "to", "into", "about",
                 "under", "over", "behind", "during", "as", "near", "after"}  # fmt: skip

@@ -1,0 +1,185 @@
+"""The relation lexicon: what a predicate means, read by extraction, QA and training alike.
+
+The data is `relations.toml` beside this module (its header says what each field means and
+which Wikidata properties it was taken from). Everything here answers one question in a few
+shapes: *which canonical relations does this phrase express, and does an edge `(s, p, o)`
+state the relation a question asks for, in the direction it asks?*
+
+An edge implies more than its own relation: `(A, father of, B)` says A is a parent of B
+(sub-relation -> parent), B is a child of A (inverse) and nothing about B being A's father
+(direction). A symmetric relation (spouse, sibling) is implied both ways. A question asking
+for a gendered relation (son) accepts an edge of its ungendered parent (child), never one of
+the other gender (daughter). Phrases the lexicon does not hold are left to the callers'
+word and similarity scores.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from enum import Enum
+from functools import lru_cache
+from pathlib import Path
+
+DATA = Path(__file__).with_name("relations.toml")
+
+
+@dataclass(frozen=True)
+class Relation:
+    id: str
+    label: str
+    wikidata: str
+    inverse: str
+    symmetric: bool
+    parents: tuple[str, ...]
+    gender: str  # "m", "f" or ""
+    subject: str  # end types (keys of END_TYPES)
+    object: str
+    verbs: tuple[str, ...]  # stored predicate phrases: the subject does it to the object
+    nouns: tuple[str, ...]  # "the <noun> of O" is the subject
+    states: tuple[str, ...]  # participle phrases after "is": "born in", "owned by"
+
+    @property
+    def phrases(self) -> tuple[str, ...]:
+        """Every predicate phrase that states this relation, as extraction stores them."""
+        return self.verbs + self.states + tuple(f"{n} of" for n in self.nouns)
+
+
+class Fit(Enum):
+    """How an edge relates to the relation a question asks for."""
+
+    YES = "yes"  # states it in the asked direction
+    OPPOSITE = "opposite"  # states it, but the other way round: never an answer
+    OTHER = "other"  # a known relation, but another one
+    UNKNOWN = "unknown"  # the edge's or the question's phrase is not in the lexicon
+
+
+class Lexicon:
+    """Relations by id, and the phrase/noun indexes every stage reads."""
+
+    def __init__(self, relations: Iterable[Relation], stative: dict[str, str]):
+        self.relations = {r.id: r for r in relations}
+        self.stative = stative
+        self._by_phrase: dict[str, set[str]] = {}
+        self._by_noun: dict[str, set[str]] = {}
+        for r in self.relations.values():
+            for p in r.phrases:
+                self._by_phrase.setdefault(p, set()).add(r.id)
+            for n in r.nouns:
+                self._by_noun.setdefault(n, set()).add(r.id)
+        self._implied: dict[str, frozenset[tuple[str, bool]]] = {}
+
+    @classmethod
+    def load(cls, path: Path = DATA) -> Lexicon:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        relations = [
+            Relation(
+                id=r["id"], label=r["label"], wikidata=r.get("wikidata", ""),
+                inverse=r.get("inverse", r["id"] if r.get("symmetric") else ""),
+                symmetric=bool(r.get("symmetric", False)),
+                parents=tuple(r.get("parents", ())), gender=r.get("gender", ""),
+                subject=r.get("subject", "thing"), object=r.get("object", "thing"),
+                verbs=tuple(r.get("verbs", ())), nouns=tuple(r.get("nouns", ())),
+                states=tuple(r.get("states", ())),
+            )
+            for r in data["relation"]
+        ]  # fmt: skip
+        return cls(relations, dict(data.get("stative", {})))
+
+    # --- reading phrases ---------------------------------------------------------------
+    def of_phrase(self, phrase: str) -> frozenset[str]:
+        """Relations a predicate phrase states ("father of", "acquire", "born in")."""
+        p = " ".join(phrase.lower().replace("’", "'").split())
+        found = self._by_phrase.get(p)
+        if found is None and p.startswith("be "):
+            found = self._by_phrase.get(p[3:])  # "be bear in" from an LLM's "was born in"
+        return frozenset(found or ())
+
+    def of_noun(self, noun: str) -> frozenset[str]:
+        """Relations a role noun names ("mother", "employer", "capital")."""
+        return frozenset(self._by_noun.get(" ".join(noun.lower().split()), ()))
+
+    def participle(self, lemma: str) -> str:
+        """The participle extraction keeps for a stative passive ("bear" -> "born")."""
+        return self.stative.get(lemma, lemma)
+
+    # --- what an edge implies ----------------------------------------------------------
+    def ancestors(self, rid: str) -> set[str]:
+        """The relation and every broader one it implies (mother_of -> parent_of)."""
+        out, stack = set(), [rid]
+        while stack:
+            r = stack.pop()
+            if r in out or r not in self.relations:
+                continue
+            out.add(r)
+            stack.extend(self.relations[r].parents)
+        return out
+
+    def implied(self, rid: str) -> frozenset[tuple[str, bool]]:
+        """(relation, flipped) facts an edge (s, rid, o) states; flipped: (o, relation, s).
+
+        Cached: the graph route asks for every path it scores."""
+        if rid in self._implied:
+            return self._implied[rid]
+        out: set[tuple[str, bool]] = set()
+        for a in self.ancestors(rid):
+            out.add((a, False))
+            rel = self.relations[a]
+            if rel.symmetric:
+                out.add((a, True))
+            if rel.inverse:
+                out |= {(b, True) for b in self.ancestors(rel.inverse)}
+        self._implied[rid] = frozenset(out)
+        return self._implied[rid]
+
+    def _asked_forms(self, asked: str) -> set[str]:
+        """An asked relation and what may stand for it: a gendered one's ungendered parent."""
+        rel = self.relations[asked]
+        forms = {asked}
+        if rel.gender:
+            forms |= {p for p in rel.parents if not self.relations[p].gender}
+        return forms
+
+    def fit(
+        self, edge: Iterable[str], asked: Iterable[str], answer_is_subject_of_asked: bool,
+        answer_is_edge_subject: bool,
+    ) -> Fit:
+        """Whether an edge answers a question (see `Fit`), given which end is the answer.
+
+        `edge` and `asked` are relation ids (several when a phrase is ambiguous);
+        `answer_is_subject_of_asked`: the question wants the subject of its relation ("Who
+        founded X?"), not the object ("What did Y found?").
+        """
+        edge, asked = set(edge), set(asked)
+        if not edge or not asked:
+            return Fit.UNKNOWN
+        facts = set().union(*(self.implied(e) for e in edge))
+        wanted = set().union(*(self._asked_forms(a) for a in asked))
+        # the edge read as (answer, rel, other) or (other, rel, answer)
+        flipped_needed = answer_is_subject_of_asked != answer_is_edge_subject
+        if any((r, flipped_needed) in facts for r in wanted):
+            if answer_is_edge_subject and self._other_gender(edge, asked):
+                return Fit.OTHER  # "Y's sister?" is not answered by "Z is the brother of Y"
+            return Fit.YES
+        if any((r, not flipped_needed) in facts for r in wanted):
+            return Fit.OPPOSITE
+        return Fit.OTHER
+
+    def _other_gender(self, edge: set[str], asked: set[str]) -> bool:
+        """The edge genders its subject, and every asked relation wants the other gender."""
+        said = {self.relations[a].gender for e in edge for a in self.ancestors(e)} - {""}
+        want = {self.relations[a].gender for a in asked} - {""}
+        return bool(said and want and not said & want)
+
+@lru_cache(maxsize=1)
+def lexicon() -> Lexicon:
+    """The project's lexicon, loaded once per process."""
+    return Lexicon.load()
+
+
+def wikidata_properties(lex: Lexicon | None = None) -> Sequence[str]:
+    """The Wikidata property ids the lexicon draws on (for the README and tests)."""
+    lex = lex or lexicon()
+    return sorted({r.wikidata for r in lex.relations.values() if r.wikidata},
+                  key=lambda p: int(p[1:]))
