@@ -53,8 +53,8 @@ class Settings(BaseSettings):
     neo4j_database: str = Field(
         "neo4j", validation_alias=AliasChoices("KGQA_NEO4J_DATABASE", "NEO4J_DATABASE")
     )
-    # How long to wait for the embedded FalkorDB to answer after starting it. Loading a store
-    # rebuilds its vector indexes first: 68-76 s for 6,119 passages (45k entity vectors).
+    # How long to wait for the embedded FalkorDB to answer after starting it, and for the
+    # indexes it then builds in the background before the first vector or full-text search.
     store_start_timeout_s: float = 300.0
 
     # vector index (HNSW); defaults measured: recall@10 = 1.0 for 5k vectors
