@@ -29,7 +29,7 @@ TEXTS = {
     "forms": "Edda Marr was born to Jorun Marr, the child's mother. Pell Arden and Nia Arden "
     "had a son. Their son, Kai Arden, founded Halden Works. The Ferrow Atlas is a book "
     "written by Ilka Dunn. The town of Osk contains the Varde Gallery. Sia Holm married Bo "
-    "Lind in 2003.",
+    "Lind in 2003. Jack Hale's mother is Judith Cole.",
 }
 ANSWERED = [
     ("Name a child of Aksel Brandt.", "Lio Brandt"),
@@ -54,12 +54,14 @@ ANSWERED = [
     ("What is located in Osk?", "Varde Gallery"),
     ("Who came after Ida Senn?", "Ansel Roth"),  # "come after" read with its preposition
     ("Whom did Bo Lind marry?", "Sia Holm"),  # "Whom" is not a name
+    ("Who is the mother of Jack Hale?", "Judith Cole"),
 ]
 REFUSED = [
     "Which company did Corvel Tools acquire?",  # only "Marden Holdings acquired Corvel Tools"
     "Who is Aksel Brandt's father?",  # only "Aksel Brandt is the father of Lio Brandt"
     "What is the capital of Ostravia?",  # a province the corpus never mentions
     "Who came after Ansel Roth?",  # only "Ansel Roth succeeded Ida Senn"
+    "Who is the mother of Sofia Hale?",  # shares a surname with Jack Hale, and nothing else
 ]
 
 
