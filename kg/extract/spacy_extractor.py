@@ -73,7 +73,8 @@ def phrase_text(token: Token) -> str:
         else:
             break
     right = token.i
-    if token.pos_ == "PROPN":  # "University of Lenhold" when NER missed it
+    if token.pos_ == "PROPN":  # "Sofia Black-D'Elia", "University of Lenhold": NER missed it
+        left = min(left, name_start(token))
         for child in token.rights:
             pobjs = [c for c in child.children if c.dep_ == "pobj" and c.pos_ == "PROPN"]
             if child.dep_ == "prep" and child.lower_ == "of" and pobjs:
@@ -83,14 +84,32 @@ def phrase_text(token: Token) -> str:
     return display_name(token.doc[left : right + 1].text)
 
 
+HYPHENS = {"-", "\u2010", "\u2011"}
+
+
+def _word_start(doc: Doc, end: int) -> int:
+    """Start of the written word whose last token is doc[end - 1]: tokens glued by a hyphen
+    with no space ("Black-D'Elia", "Bow-sim") are one word."""
+    j = end - 1
+    while j > 0 and not doc[j - 1].whitespace_ and HYPHENS & {doc[j - 1].text, doc[j].text}:
+        j -= 1
+    return j
+
+
 def name_start(token: Token) -> int:
-    """Index where a name starts, taking in proper-noun compounds NER left out ("Anders")."""
-    left = token.i
-    for child in sorted(token.lefts, key=lambda t: -t.i):
-        if child.dep_ == "compound" and child.i == left - 1 and is_named(child):
-            left = child.i
-        else:
+    """Index where a name starts, taking in proper-noun compounds NER left out ("Anders"),
+    and hyphenated words whole ("Sofia Black-D'Elia", "Bow-sim Mark")."""
+    doc = token.doc
+    left = _word_start(doc, token.i + 1)
+    while left > 0 and doc[left - 1].whitespace_:
+        start = _word_start(doc, left)
+        word = doc[start:left]
+        hyphenated = len(word) > 1
+        if not all(t.dep_ in ("compound", "punct") and token.i >= t.head.i > t.i for t in word):
             break
+        if not (hyphenated or is_named(word[0])):
+            break
+        left = start
     return left
 
 

@@ -203,3 +203,19 @@ def test_their_without_a_group_gives_no_triple(spacy_extractor: SpacyExtractor) 
 def test_x_married_y(spacy_extractor: SpacyExtractor) -> None:
     got = facts(spacy_extractor.extract("Henrik Dahl married Lena Brook in 2001."))
     assert ("henrik dahl", "marry", "lena brook") in got
+
+
+@pytest.mark.parametrize(
+    ("text", "fact"),
+    [
+        ("Sofia Black-D'Elia was born to Eleanor D'Elia, the child's mother.",
+         ("Eleanor D'Elia", "mother of", "Sofia Black-D'Elia")),
+        ("Donnie Yen was born to Bow-sim Mark, the child's mother.",
+         ("Bow-sim Mark", "mother of", "Donnie Yen")),
+    ],  # fmt: skip
+)
+def test_a_hyphenated_name_is_kept_whole(
+    spacy_extractor: SpacyExtractor, text: str, fact: tuple[str, str, str]
+) -> None:
+    got = {(t.subject, t.predicate, t.object) for t in spacy_extractor.extract(text).triples}
+    assert fact in got
