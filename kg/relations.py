@@ -41,6 +41,7 @@ class Relation:
     states: tuple[str, ...]  # participle phrases after "is": "born in", "owned by"
     single: bool = False  # one subject per object: "the mother of O", "a child of O"
     event: bool = False  # a one-off event, worded in the past: "was born in", "founded"
+    creates: bool = False  # the subject makes the object: a date in its clause dates that
 
     @property
     def phrases(self) -> tuple[str, ...]:
@@ -71,6 +72,8 @@ class Lexicon:
             for n in r.nouns:
                 self._by_noun.setdefault(n, set()).add(r.id)
         self._implied: dict[str, frozenset[tuple[str, bool]]] = {}
+        makers = [r for r in self.relations.values() if r.creates or r.object == "date"]
+        self._creation_verbs = frozenset(v.split()[0] for r in makers for v in r.verbs)
 
     @classmethod
     def load(cls, path: Path = DATA) -> Lexicon:
@@ -84,7 +87,7 @@ class Lexicon:
                 subject=r.get("subject", "thing"), object=r.get("object", "thing"),
                 verbs=tuple(r.get("verbs", ())), nouns=tuple(r.get("nouns", ())),
                 states=tuple(r.get("states", ())), single=bool(r.get("single", False)),
-                event=bool(r.get("event", False)),
+                event=bool(r.get("event", False)), creates=bool(r.get("creates", False)),
             )
             for r in data["relation"]
         ]  # fmt: skip
@@ -134,6 +137,11 @@ class Lexicon:
             for r in filter(None, (rel, self.inverse(rel), *map(self.relations.get, rel.parents))):
                 out.update(p.split()[0] for p in r.verbs + r.states)
         return frozenset(out - {"be"})
+
+    def creation_verbs(self) -> frozenset[str]:
+        """Verb lemmas that bring their object into being ("found", "write", "build"), and
+        those inception is stated with ("open in")."""
+        return self._creation_verbs
 
     def inverse(self, rel: Relation) -> Relation | None:
         """The relation read the other way round (a symmetric one is its own)."""

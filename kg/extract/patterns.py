@@ -24,12 +24,6 @@ RELATIVE_PRONOUNS = {"who", "which", "that", "whom"}
 ALIAS_VERBS = {"know", "call", "name"}
 INDEFINITE = {"a", "an", "another", "one"}
 PHRASE_DEPS = {"compound", "amod", "nmod", "nummod", "quantmod", "npadvmod"}
-# a date in "X founded Y in 1998" dates Y's making, so the triple is (Y, found in, 1998)
-CREATION_VERBS = {
-    "found", "establish", "build", "create", "write", "compose", "paint", "publish", "record",
-    "design", "make", "release", "launch", "open", "perform", "produce", "translate",
-    "discover", "invent", "start", "form", "construct", "develop", "draw", "film", "print",
-}
 LIGHT_VERB_OBJECTS = {("take", "place"), ("take", "part")}
 
 
@@ -195,7 +189,8 @@ def verb_triples(verb: Token) -> Iterator[TokenTriple]:
         lemma = predicate_phrase([lemma, light[0].lower_])
         objects = [o for o in objects if o not in light]
     objects = [named_by(o) for o in objects]
-    dated = objects if verb.lemma_ in CREATION_VERBS else []
+    # a date in "X founded Y in 1998" dates Y's making: (Y, found in, 1998)
+    dated = objects if verb.lemma_ in lexicon().creation_verbs() else []
     for subj in subjects:
         if passive:
             for agent in (c for c in verb.children if c.dep_ == "agent"):
