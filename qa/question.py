@@ -12,7 +12,7 @@ from functools import lru_cache
 from typing import Any
 
 from kg.relations import lexicon
-from qa.asked import AskedRelation, read_asked
+from qa.asked import REQUEST_VERBS, AskedRelation, read_asked
 
 WH_WORDS = ("who", "whom", "whose", "what", "which", "where", "when", "how", "why")
 # openers that ask for a description or process, which a passage answers better than a triple
@@ -144,14 +144,17 @@ def _relation_words(doc: Any, skip: set[int]) -> tuple[frozenset[str], frozenset
 
 def _name_spans(doc: Any, text: str) -> list[tuple[int, int]]:
     """Token spans that are proper-noun runs, NER entities or quoted titles."""
+    def opener(tok: Any) -> bool:  # "Whom", or the request verb of "Name X's wife."
+        return tok.lower_ in WH_WORDS or (tok.i == 0 and tok.lower_ in REQUEST_VERBS)
+
     spans: list[tuple[int, int]] = [
-        (e.start + (e[0].lower_ in WH_WORDS), e.end)  # the tagger's "Whom Henrik Dahl"
+        (e.start + opener(e[0]), e.end)  # the tagger's "Whom Henrik Dahl", "Name Nils Ebbe"
         for e in doc.ents
-        if e.label_ in NAME_LABELS and not (len(e) == 1 and e[0].lower_ in WH_WORDS)
+        if e.label_ in NAME_LABELS and not (len(e) == 1 and opener(e[0]))
     ]
     i = 0
     while i < len(doc):
-        if doc[i].pos_ == "PROPN" and doc[i].lower_ not in WH_WORDS:
+        if doc[i].pos_ == "PROPN" and not opener(doc[i]):
             j = i
             # "University of Lenhold": PROPN (of|and|the PROPN)*
             while j + 1 < len(doc) and (

@@ -250,6 +250,22 @@ def copula_triples(be: Token) -> Iterator[TokenTriple]:
         for prep in (c for c in be.children if c.dep_ == "prep"):
             for pobj in _pobjs(prep):
                 yield TokenTriple(subj, predicate_phrase(["be", prep.lower_]), named_by(pobj))
+    yield from _reciprocal(subjects, attrs)
+
+
+def _reciprocal(subjects: list[Token], attrs: list[Token]) -> Iterator[TokenTriple]:
+    """ "A and B are siblings": a plural role noun of a symmetric relation joins them."""
+    lex = lexicon()
+    for attr in attrs:
+        noun = attr.lemma_.lower()
+        if attr.tag_ != "NNS" or not any(
+            lex.relations[r].symmetric for r in lex.of_noun(noun)
+        ):
+            continue
+        named = [s for s in subjects if is_named(s)]
+        for i, a in enumerate(named):
+            for b in named[i + 1 :]:
+                yield TokenTriple(a, f"{noun} of", b)
 
 
 def _named_attr(subject: Token, named: Token) -> Iterator[TokenTriple]:

@@ -219,3 +219,10 @@ def test_a_hyphenated_name_is_kept_whole(
 ) -> None:
     got = {(t.subject, t.predicate, t.object) for t in spacy_extractor.extract(text).triples}
     assert fact in got
+
+
+def test_a_plural_symmetric_role_joins_its_subjects(spacy_extractor: SpacyExtractor) -> None:
+    got = facts(spacy_extractor.extract("Lene Sorby and Mats Sorby are siblings."))
+    assert ("lene sorby", "sibling of", "mats sorby") in got
+    painters = facts(spacy_extractor.extract("Ada Lund and Bo Lind are painters."))
+    assert not {f for f in painters if f[1] != "is a"}  # not a relation between them

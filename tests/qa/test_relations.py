@@ -29,7 +29,7 @@ TEXTS = {
     "forms": "Edda Marr was born to Jorun Marr, the child's mother. Pell Arden and Nia Arden "
     "had a son. Their son, Kai Arden, founded Halden Works. The Ferrow Atlas is a book "
     "written by Ilka Dunn. The town of Osk contains the Varde Gallery. Sia Holm married Bo "
-    "Lind in 2003. Jack Hale's mother is Judith Cole.",
+    "Lind in 2003. Jack Hale's mother is Judith Cole. Runa Kell and Odd Kell are siblings.",
 }
 ANSWERED = [
     ("Name a child of Aksel Brandt.", "Lio Brandt"),
@@ -55,6 +55,8 @@ ANSWERED = [
     ("Who came after Ida Senn?", "Ansel Roth"),  # "come after" read with its preposition
     ("Whom did Bo Lind marry?", "Sia Holm"),  # "Whom" is not a name
     ("Who is the mother of Jack Hale?", "Judith Cole"),
+    ("List all siblings of Odd Kell.", "Runa Kell"),  # "A and B are siblings"
+    ("Name Lio Brandt's father.", "Aksel Brandt"),  # the request verb is not part of a name
 ]
 REFUSED = [
     "Which company did Corvel Tools acquire?",  # only "Marden Holdings acquired Corvel Tools"
