@@ -40,6 +40,7 @@ class Relation:
     nouns: tuple[str, ...]  # "the <noun> of O" is the subject
     states: tuple[str, ...]  # participle phrases after "is": "born in", "owned by"
     single: bool = False  # one subject per object: "the mother of O", "a child of O"
+    one_object: bool = False  # one object per subject: one birth date, one headquarters
     event: bool = False  # a one-off event, worded in the past: "was born in", "founded"
     creates: bool = False  # the subject makes the object: a date in its clause dates that
 
@@ -88,6 +89,7 @@ class Lexicon:
                 verbs=tuple(r.get("verbs", ())), nouns=tuple(r.get("nouns", ())),
                 states=tuple(r.get("states", ())), single=bool(r.get("single", False)),
                 event=bool(r.get("event", False)), creates=bool(r.get("creates", False)),
+                one_object=bool(r.get("one_object", False)),
             )
             for r in data["relation"]
         ]  # fmt: skip
@@ -142,6 +144,20 @@ class Lexicon:
         """Verb lemmas that bring their object into being ("found", "write", "build"), and
         those inception is stated with ("open in")."""
         return self._creation_verbs
+
+    def one_answer(self, asked: Iterable[str], answer_is_subject: bool) -> bool:
+        """Whether the asked relation has one answer in the asked direction: one mother per
+        child, but many children per mother and many companies per city."""
+        asked = list(asked)
+        for rid in asked:
+            rel = self.relations[rid]
+            inv = self.inverse(rel)
+            single = rel.single if answer_is_subject else rel.one_object or bool(
+                inv and inv.single
+            )
+            if not single:
+                return False
+        return bool(asked)
 
     def inverse(self, rel: Relation) -> Relation | None:
         """The relation read the other way round (a symmetric one is its own)."""

@@ -112,7 +112,8 @@ def _verb_relation(doc: Any, names: set[int]) -> AskedRelation | None:
         tail = ["in"]  # "Where was X born?" asks for (X, born in, ?)
     phrase = " ".join(words + tail)
     rels = lex.of_phrase(phrase) or lex.of_phrase(" ".join(words))
-    if not rels:  # "Who came after X?": the verb means something only with its preposition
+    if not rels and verb.dep_ not in ("relcl", "acl", "advcl"):  # "Who came after X?": the
+        # main verb means something only with its preposition
         for prep in (c for c in children if c.dep_ == "prep" and c.lower_ != "by"):
             if lex.of_phrase(" ".join([*words, prep.lower_])):
                 phrase = " ".join([*words, prep.lower_])
@@ -122,7 +123,10 @@ def _verb_relation(doc: Any, names: set[int]) -> AskedRelation | None:
     if passive and agent:
         answer_is_subject = by_wh or named_role != "subject"
     elif passive:  # "Where was X born?": X is the subject of "born in"; "What is located
-        answer_is_subject = any(  # in Y?": the wh-word is
+        named_subject = any(  # in Y?": the wh-word is, when no name is a subject
+            c.dep_ in ("nsubjpass", "nsubj") and c.i in names for c in children
+        )
+        answer_is_subject = not named_subject and any(
             c.dep_ in ("nsubjpass", "nsubj") and _has_wh(c) for c in children
         )
     elif named_role:
