@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from kg.stores.base import BadParameter, ReadOnlyViolation
+from kg.stores.cypher_bounds import check_bounds
 
 PARAM_NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]{0,63}$"
 _PARAM_NAME = re.compile(PARAM_NAME_PATTERN)
@@ -36,9 +37,11 @@ _WRITE_PROCEDURE = re.compile(
 
 
 def check_read_only(query: str) -> None:
-    """Raise ReadOnlyViolation when `query` is not a single reading statement."""
+    """Raise ReadOnlyViolation when `query` is not a single reading statement, and
+    QueryTooComplex when it is too big or nested for the parser (cypher_bounds)."""
     if not query or not query.strip():
         raise ReadOnlyViolation("empty Cypher statement")
+    check_bounds(query)
     code = _LITERALS.sub("''", query)
     if code.strip().rstrip(";").count(";"):
         raise ReadOnlyViolation("only one Cypher statement may be sent at a time")

@@ -17,7 +17,13 @@ from tests.ui.uitest_support import API_KEYS, RunningServer
 @pytest.fixture(scope="session")
 def ui_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     store_dir = tmp_path_factory.mktemp("uistore")
-    return Settings(store=store_dir, api_keys=json.dumps(API_KEYS), api_public_role="reader")
+    # a small per-query memory cap, so the hostile-query tests stay cheap on a shared machine
+    return Settings(
+        store=store_dir,
+        api_keys=json.dumps(API_KEYS),
+        api_public_role="reader",
+        store_query_mem_mb=128,
+    )
 
 
 @pytest.fixture(scope="session")

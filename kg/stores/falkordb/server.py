@@ -12,10 +12,13 @@ import atexit
 import fcntl
 import hashlib
 import os
+import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import redis
@@ -75,17 +78,55 @@ def _is_our_server(pid: int, socket: Path) -> bool:
     return b"redis-server" in cmdline and os.fsencode(socket) in cmdline
 
 
+@dataclass(frozen=True)
+class ServerLimits:
+    """What one query, and the whole server process, may take (Settings.store_*)."""
+
+    query_timeout_max_s: float = 600.0  # TIMEOUT_MAX and TIMEOUT_DEFAULT, every query
+    query_mem_mb: int = 1024  # QUERY_MEM_CAPACITY, per query
+    max_memory_mb: int = 8192  # RLIMIT_AS of the server process (0: none)
+
+    def module_args(self) -> list[str]:
+        timeout_ms = str(max(1, round(self.query_timeout_max_s * 1000)))
+        return [
+            "TIMEOUT_MAX", timeout_ms,
+            "TIMEOUT_DEFAULT", timeout_ms,
+            "QUERY_MEM_CAPACITY", str(max(0, self.query_mem_mb) << 20),
+        ]  # fmt: skip
+
+    def launcher(self) -> list[str]:
+        """util-linux wrappers that exec the server: setpriv gives it SIGTERM when the thread
+        that started it dies (no orphan holding the folder), prlimit caps its address space
+        (range(1, 10^9) allocates its whole list before the per-query cap can stop it)."""
+        if not sys.platform.startswith("linux"):
+            return []
+        prefix: list[str] = []
+        setpriv, prlimit = shutil.which("setpriv"), shutil.which("prlimit")
+        if setpriv:
+            prefix += [setpriv, "--pdeathsig", "TERM", "--"]
+        if prlimit and self.max_memory_mb > 0:
+            prefix += [prlimit, f"--as={self.max_memory_mb << 20}", "--"]
+        return prefix
+
+
 class FalkorServer:
     """Start, connect to and stop the server for one store folder."""
 
     # Loading a store rebuilds its vector indexes before the server answers: 68-76 s for
     # the 6,119-passage 2Wiki store (45k entity vectors) on 2 busy cores. The store opens
     # servers with Settings.store_start_timeout_s.
-    def __init__(self, folder: Path, thread_count: int = 2, start_timeout: float = 300.0):
+    def __init__(
+        self,
+        folder: Path,
+        thread_count: int = 2,
+        start_timeout: float = 300.0,
+        limits: ServerLimits | None = None,
+    ):
         self.folder = Path(folder).expanduser().resolve()
         self.socket = socket_path(self.folder)
         self.thread_count = thread_count
         self.start_timeout = start_timeout
+        self.limits = limits or ServerLimits()
         self.process: subprocess.Popen[bytes] | None = None
         self._lock_fd: int | None = None
 
@@ -181,6 +222,7 @@ class FalkorServer:
     def _spawn(self) -> None:
         server, module = falkordb_binaries()
         args = [
+            *self.limits.launcher(),
             server,
             "--port", "0",
             "--unixsocket", str(self.socket),
@@ -196,6 +238,7 @@ class FalkorServer:
             "--loadmodule", module,
             "THREAD_COUNT", str(self.thread_count),
             "IMPORT_FOLDER", str(self.folder / "import") + "/",
+            *self.limits.module_args(),
         ]  # fmt: skip
         self.process = subprocess.Popen(
             args,
@@ -228,6 +271,20 @@ class FalkorServer:
             "(a large store rebuilds its vector indexes while loading; wait longer with "
             f"KGQA_STORE_START_TIMEOUT_S or --store-start-timeout):\n{self.log_tail()}"
         )
+
+    def info(self) -> dict[str, object]:
+        """What a health check shows about the process (not whether it answers)."""
+        proc = self.process
+        running = proc is not None and proc.poll() is None
+        info: dict[str, object] = {"backend": "falkordb", "running": running}
+        if proc is not None and running:
+            info["pid"] = proc.pid
+            try:
+                status = Path(f"/proc/{proc.pid}/status").read_text()
+                info["rss_mb"] = int(status.split("VmRSS:")[1].split()[0]) // 1024
+            except (OSError, IndexError, ValueError):
+                pass
+        return info
 
     def log_tail(self, lines: int = 20) -> str:
         try:

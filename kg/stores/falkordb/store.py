@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -12,14 +13,24 @@ from falkordb import FalkorDB
 from falkordb.edge import Edge
 from falkordb.node import Node
 from falkordb.path import Path as GraphPath
-from redis.exceptions import ResponseError
+from redis.backoff import NoBackoff
+from redis.exceptions import BusyLoadingError, ResponseError
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+from redis.retry import Retry
 
 from kg.settings import Settings
-from kg.stores.base import Dimension, QueryTimedOut, ReadOnlyViolation, StoreError
+from kg.stores.base import (
+    Dimension,
+    QueryTimedOut,
+    ReadOnlyViolation,
+    StoreError,
+    StoreUnavailable,
+)
 from kg.stores.cypher_backend import Params, Statement
 from kg.stores.cypher_store import CypherStore
 from kg.stores.falkordb import dialect
-from kg.stores.falkordb.server import FalkorServer
+from kg.stores.falkordb.server import FalkorServer, ServerLimits
 
 GRAPH = "kg"
 VIEW_PREFIX = f"{GRAPH}__view__"
@@ -48,12 +59,30 @@ def plain(value: Any) -> Any:
     return value
 
 
+def _client(server: FalkorServer) -> FalkorDB:
+    """A client that never retries: redis-py would re-send a timed-out or cut-off command up
+    to 10 times (a hostile query ten times over, a write twice)."""
+    return FalkorDB(unix_socket_path=str(server.socket), retry=Retry(NoBackoff(), 0))
+
+
+@contextmanager
+def _reachable() -> Iterator[None]:
+    """The server not answering (dead, restarting, loading) is StoreUnavailable."""
+    try:
+        yield
+    except (RedisConnectionError, RedisTimeoutError, BusyLoadingError) as e:
+        raise StoreUnavailable(
+            f"the graph database is not answering ({type(e).__name__}: {e}); it is restarted "
+            "on the same folder, try again in a few seconds"
+        ) from e
+
+
 class FalkorRunner:
     """Runs statements on graph `kg`; user queries run read-only on a pruned copy."""
 
     def __init__(self, server: FalkorServer, timeout_s: float = USER_QUERY_TIMEOUT_S):
         self.server = server
-        self.db = FalkorDB(unix_socket_path=str(server.socket))
+        self.db = _client(server)
         self.graph = self.db.select_graph(GRAPH)
         self.timeout_s = timeout_s
         self._views: OrderedDict[str, int] = OrderedDict()  # view graph -> generation
@@ -65,7 +94,8 @@ class FalkorRunner:
 
     def read(self, query: str, params: Params) -> list[list[Any]]:
         try:
-            result = self.graph.ro_query(query, params)
+            with _reachable():
+                result = self.graph.ro_query(query, params)
         except ResponseError as e:
             if "empty key" in str(e):  # the graph is not created yet: nothing to read
                 return []
@@ -73,19 +103,22 @@ class FalkorRunner:
         return [[plain(v) for v in row] for row in result.result_set]
 
     def write(self, statements: Sequence[Statement]) -> None:
-        for query, params in statements:
-            self.graph.query(query, params)
+        with _reachable():
+            for query, params in statements:
+                self.graph.query(query, params)
 
     def reset(self) -> None:
         """Drop the whole graph: a fresh HNSW index beats one full of deleted vectors."""
-        if GRAPH in self.db.list_graphs():
-            self.graph.delete()
+        with _reachable():
+            if GRAPH in self.db.list_graphs():
+                self.graph.delete()
         self.graph = self.db.select_graph(GRAPH)
 
     def ensure_schema(self, statements: Sequence[str]) -> None:
         for statement in statements:
             try:
-                self.graph.query(statement)
+                with _reachable():
+                    self.graph.query(statement)
             except ResponseError as e:
                 if not any(marker in str(e) for marker in _ALREADY):
                     raise StoreError(f"creating the schema failed: {e}") from e
@@ -99,17 +132,25 @@ class FalkorRunner:
         limit: int,
         timeout_s: float | None = None,
     ) -> tuple[list[str], list[list[Any]]]:
-        """GRAPH.RO_QUERY with its `timeout` (whole milliseconds, at least 1: 0 means none),
-        so the server itself stops a query that runs too long."""
-        graph = self._view(view_key, prune) if prune else self.graph
+        """GRAPH.RO_QUERY with its `timeout` (whole milliseconds, at least 1: 0 means none,
+        at most the server's TIMEOUT_MAX), so the server itself stops a query that runs too
+        long."""
         seconds = self.timeout_s if timeout_s is None else timeout_s
+        seconds = min(seconds, self.server.limits.query_timeout_max_s)
         try:
-            result = graph.ro_query(query, params, timeout=max(1, round(seconds * 1000)))
+            with _reachable():
+                graph = self._view(view_key, prune) if prune else self.graph
+                result = graph.ro_query(query, params, timeout=max(1, round(seconds * 1000)))
         except ResponseError as e:
             if "read-only" in str(e):
                 raise ReadOnlyViolation(f"read-only Cypher: {e}") from e
             if "timed out" in str(e):
                 raise QueryTimedOut(f"FalkorDB stopped the query after {seconds:g} s") from e
+            if "mem consumption exceeded" in str(e):
+                raise StoreError(
+                    "FalkorDB stopped the query at its memory limit "
+                    f"({self.server.limits.query_mem_mb} MB); narrow it"
+                ) from e
             raise StoreError(f"Cypher error: {e}") from e
         columns = [str(h[1]) for h in result.header]
         rows = [[plain(v) for v in row] for row in result.result_set[:limit]]
@@ -134,6 +175,17 @@ class FalkorRunner:
                 self.db.select_graph(old).delete()
             return self.db.select_graph(name)
 
+    def health(self) -> dict[str, Any]:
+        """The server's state and whether it answers a ping now."""
+        info = self.server.info()
+        try:
+            with _reachable():
+                self.db.connection.ping()
+            info["state"] = "ok"
+        except StoreUnavailable as e:
+            info["state"], info["error"] = "unavailable", str(e)
+        return info
+
     def invalidate(self) -> None:
         with self._view_lock:
             self._generation += 1
@@ -151,7 +203,14 @@ class FalkorRunner:
 
 def open_falkordb_store(settings: Settings, dimension: Dimension = 384) -> CypherStore:
     """Start (or reuse nothing: one per folder) the folder's server and open the store."""
-    server = FalkorServer(Path(settings.store), start_timeout=settings.store_start_timeout_s)
+    limits = ServerLimits(
+        settings.store_query_timeout_max_s,
+        settings.store_query_mem_mb,
+        settings.store_max_memory_mb,
+    )
+    server = FalkorServer(
+        Path(settings.store), start_timeout=settings.store_start_timeout_s, limits=limits
+    )
     server.start()
     try:
         return CypherStore(dialect, FalkorRunner(server), dimension, settings)

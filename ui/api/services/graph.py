@@ -8,7 +8,14 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any
 
 from kg.models import StoredTriple
-from kg.stores.base import BadParameter, QueryTimedOut, ReadOnlyViolation, StoreError
+from kg.stores.base import (
+    BadParameter,
+    QueryTimedOut,
+    QueryTooComplex,
+    ReadOnlyViolation,
+    StoreError,
+    StoreUnavailable,
+)
 from kg.stores.readonly import check_params, check_read_only
 from ui.api.auth import Principal
 from ui.api.errors import BadRequest, NotFound, QueryTimeout, UnsafeQuery
@@ -51,6 +58,8 @@ class GraphService:
             check_read_only(query)
         except ReadOnlyViolation as exc:
             raise UnsafeQuery(str(exc)) from exc
+        except QueryTooComplex as exc:
+            raise BadRequest(str(exc)) from exc
         try:
             params = check_params(params)
         except BadParameter as exc:
@@ -67,6 +76,8 @@ class GraphService:
             raise QueryTimeout(f"the query ran past {seconds:g} s; narrow it") from exc
         except ReadOnlyViolation as exc:
             raise UnsafeQuery(f"the store refused a write: {exc}") from exc
+        except StoreUnavailable:
+            raise
         except StoreError as exc:
             raise BadRequest(f"query failed: {exc}") from exc
         rows = rows[:limit]
