@@ -17,13 +17,18 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 
 import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from kg.stores.base import StoreError
+from kg.stores.falkordb.supervisor import Supervisor, Watch
 
 SOCKET_NAME = "falkordb.sock"
 MAX_SOCKET_PATH = 100  # sun_path holds 107 bytes; keep a margin
@@ -31,6 +36,14 @@ LOCK_NAME = "falkordb.lock"
 PID_NAME = "falkordb.pid"
 LOG_NAME = "falkordb.log"
 COMPACT_BYTES = 1 << 20  # queries logged since the last snapshot worth compacting at close
+KILL_WAIT_S = 5.0  # after SIGTERM, before SIGKILL, when a restart ends a server
+
+
+def _probe(socket: Path, timeout: float | None = None) -> redis.Redis:
+    """A plain client that does not retry (redis-py's default re-sends 10 times)."""
+    return redis.Redis(
+        unix_socket_path=str(socket), socket_timeout=timeout, retry=Retry(NoBackoff(), 0)
+    )
 
 
 def falkordb_binaries() -> tuple[str, str]:
@@ -129,6 +142,7 @@ class FalkorServer:
         self.limits = limits or ServerLimits()
         self.process: subprocess.Popen[bytes] | None = None
         self._lock_fd: int | None = None
+        self.supervisor: Supervisor | None = None
 
     # ---- lifecycle --------------------------------------------------------------------
     def start(self) -> None:
@@ -139,8 +153,10 @@ class FalkorServer:
             raise StoreError(f"cannot use {self.folder} as a store folder: {e}") from e
         try:
             self._stop_leftover()
-            self._spawn()
-            self._wait_ready()
+            self.supervisor = Supervisor(
+                str(self.folder), self._spawn_and_wait, self._end_process, self._running
+            )
+            self.supervisor.start()
         except BaseException:
             self.stop()
             raise
@@ -148,6 +164,9 @@ class FalkorServer:
 
     def stop(self) -> None:
         """Shut the server down (it writes its data) and release the folder."""
+        supervisor, self.supervisor = self.supervisor, None
+        if supervisor is not None:
+            supervisor.pause()
         proc, self.process = self.process, None
         if proc is not None and proc.poll() is None:
             self._compact()
@@ -157,6 +176,10 @@ class FalkorServer:
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
+        if supervisor is not None:
+            supervisor.release()
+            self._end_process()  # one a restart racing this stop may have started
+            self.process = None
         if self._lock_fd is not None:
             self._remove_stale_files()
             os.close(self._lock_fd)
@@ -166,7 +189,7 @@ class FalkorServer:
     def _compact(self, timeout: float = 600.0) -> None:
         """Rewrite the append-only file as a snapshot, so the next start loads the graph
         (seconds) instead of replaying every write query (as long as the writes took)."""
-        client = redis.Redis(unix_socket_path=str(self.socket), socket_timeout=30)
+        client = _probe(self.socket, timeout=30)
         try:
             info = client.info("persistence")
             if info.get("aof_current_size", 0) - info.get("aof_base_size", 0) < COMPACT_BYTES:
@@ -182,6 +205,42 @@ class FalkorServer:
             pass  # the append-only file is complete anyway, only slower to load
         finally:
             client.close()
+
+    # ---- supervision ------------------------------------------------------------------
+    @property
+    def state(self) -> str:
+        return self.supervisor.state if self.supervisor else "stopped"
+
+    @property
+    def generation(self) -> int:
+        return self.supervisor.generation if self.supervisor else 0
+
+    def watch(self, seconds: float) -> AbstractContextManager[Watch]:
+        """Around a user query: the server is restarted if it runs `seconds` + grace."""
+        if self.supervisor is None:
+            raise StoreError(f"the store {self.folder} is closed")
+        return self.supervisor.watch(seconds)
+
+    def _running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def _spawn_and_wait(self, stopping: threading.Event) -> None:
+        self._remove_stale_files()
+        self._spawn()
+        self._wait_ready(stopping)
+
+    def _end_process(self) -> None:
+        """End the server without a snapshot (a restart: it died or a query is stuck)."""
+        proc = self.process
+        if proc is None:
+            return
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=KILL_WAIT_S)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
 
     # ---- steps ------------------------------------------------------------------------
     def _take_lock(self) -> None:
@@ -248,9 +307,11 @@ class FalkorServer:
             stderr=subprocess.DEVNULL,
         )
 
-    def _wait_ready(self) -> None:
+    def _wait_ready(self, stopping: threading.Event | None = None) -> None:
         deadline = time.monotonic() + self.start_timeout
         while time.monotonic() < deadline:
+            if stopping is not None and stopping.is_set():
+                raise StoreError(f"the store {self.folder} was closed while starting")
             assert self.process is not None
             if self.process.poll() is not None:
                 raise StoreError(
@@ -259,7 +320,7 @@ class FalkorServer:
                 )
             if self.socket.exists():
                 try:
-                    client = redis.Redis(unix_socket_path=str(self.socket))
+                    client = _probe(self.socket, timeout=5)
                     client.ping()
                     client.close()
                     return
@@ -277,6 +338,8 @@ class FalkorServer:
         proc = self.process
         running = proc is not None and proc.poll() is None
         info: dict[str, object] = {"backend": "falkordb", "running": running}
+        if self.supervisor is not None:
+            info.update(self.supervisor.info())
         if proc is not None and running:
             info["pid"] = proc.pid
             try:

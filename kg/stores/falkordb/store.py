@@ -14,7 +14,7 @@ from falkordb.edge import Edge
 from falkordb.node import Node
 from falkordb.path import Path as GraphPath
 from redis.backoff import NoBackoff
-from redis.exceptions import BusyLoadingError, ResponseError
+from redis.exceptions import BusyLoadingError, RedisError, ResponseError
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from redis.retry import Retry
@@ -88,11 +88,41 @@ class FalkorRunner:
         self._views: OrderedDict[str, int] = OrderedDict()  # view graph -> generation
         self._generation = 0
         self._view_lock = threading.Lock()
-        for name in self.db.list_graphs():  # views are throw-away; drop any left behind
+        self._server_generation = server.generation
+        with _reachable():
+            self._drop_views()
+
+    def _drop_views(self) -> None:
+        """Views are throw-away; drop any left behind (a server killed mid-copy may even hold
+        one whose pruning is incomplete)."""
+        for name in self.db.list_graphs():
             if name.startswith(VIEW_PREFIX):
                 self.db.select_graph(name).delete()
 
+    def _fresh(self) -> None:
+        """Fail fast while the server is restarting; after a restart use a new client and
+        forget every view before anything reads one."""
+        state = self.server.state
+        if state != "ok":
+            reason = getattr(self.server.supervisor, "last_reason", "") or "closed"
+            raise StoreUnavailable(
+                f"the graph database is {state} ({reason}); try again in a few seconds"
+            )
+        if self._server_generation == self.server.generation:
+            return
+        with self._view_lock:
+            if self._server_generation != self.server.generation:
+                old, self.db = self.db, _client(self.server)
+                self.graph = self.db.select_graph(GRAPH)
+                self._views.clear()
+                self._generation += 1
+                with _reachable():
+                    self._drop_views()
+                self._server_generation = self.server.generation
+                old.connection.close()
+
     def read(self, query: str, params: Params) -> list[list[Any]]:
+        self._fresh()
         try:
             with _reachable():
                 result = self.graph.ro_query(query, params)
@@ -103,18 +133,21 @@ class FalkorRunner:
         return [[plain(v) for v in row] for row in result.result_set]
 
     def write(self, statements: Sequence[Statement]) -> None:
+        self._fresh()
         with _reachable():
             for query, params in statements:
                 self.graph.query(query, params)
 
     def reset(self) -> None:
         """Drop the whole graph: a fresh HNSW index beats one full of deleted vectors."""
+        self._fresh()
         with _reachable():
             if GRAPH in self.db.list_graphs():
                 self.graph.delete()
         self.graph = self.db.select_graph(GRAPH)
 
     def ensure_schema(self, statements: Sequence[str]) -> None:
+        self._fresh()
         for statement in statements:
             try:
                 with _reachable():
@@ -137,10 +170,20 @@ class FalkorRunner:
         long."""
         seconds = self.timeout_s if timeout_s is None else timeout_s
         seconds = min(seconds, self.server.limits.query_timeout_max_s)
+        self._fresh()
+        watch = None
         try:
             with _reachable():
                 graph = self._view(view_key, prune) if prune else self.graph
+            with self.server.watch(seconds) as watch, _reachable():
                 result = graph.ro_query(query, params, timeout=max(1, round(seconds * 1000)))
+        except StoreUnavailable as e:
+            if watch is not None and watch.overdue:
+                raise QueryTimedOut(
+                    f"the query ran past {seconds:g} s and the database did not stop it; "
+                    "the database was restarted to end it"
+                ) from e
+            raise
         except ResponseError as e:
             if "read-only" in str(e):
                 raise ReadOnlyViolation(f"read-only Cypher: {e}") from e
@@ -179,9 +222,9 @@ class FalkorRunner:
         """The server's state and whether it answers a ping now."""
         info = self.server.info()
         try:
+            self._fresh()
             with _reachable():
                 self.db.connection.ping()
-            info["state"] = "ok"
         except StoreUnavailable as e:
             info["state"], info["error"] = "unavailable", str(e)
         return info
@@ -197,6 +240,8 @@ class FalkorRunner:
                     self.db.select_graph(name).delete()
                 self._views.clear()
             self.db.connection.close()
+        except RedisError:
+            pass  # a server that is gone keeps no views worth deleting; the next open drops them
         finally:
             self.server.stop()
 
