@@ -117,6 +117,8 @@ class Supervisor:
         self._released.wait()  # the server must not get its parent-death signal early
 
     def _problem(self) -> str:
+        if self._stopping.is_set():  # the owner is stopping the server itself
+            return ""
         if not self._alive():
             return "the server process ended"
         now = time.monotonic()
