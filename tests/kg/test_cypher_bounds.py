@@ -64,3 +64,10 @@ def test_the_store_refuses_before_the_database_and_runs_what_passes(store: Graph
     assert rows == [[1]]
     columns, rows = store.cypher(FINE[1], {}, [])
     assert rows == [[-1, [-2, -4]]]
+
+
+def test_the_cypher_command_refuses_deep_nesting(tmp_path, capsys) -> None:
+    from ui.cli import main
+
+    assert main(["cypher", NESTED["parentheses"], "--store", str(tmp_path)]) == 2
+    assert f"refused: the Cypher statement nests more than {MAX_DEPTH}" in capsys.readouterr().err

@@ -54,3 +54,15 @@ def server(
     with serving(app) as url:
         yield RunningServer(url, app.state.services)
 
+
+
+@pytest.fixture(scope="session")
+def quick(ui_settings, ui_store, tmp_path_factory) -> Iterator[RunningServer]:
+    """The API with a 1 s Cypher limit over the session store."""
+    from ui.api.app import create_app
+    from ui.app.server import serving
+
+    settings = ui_settings.with_overrides(cypher_timeout_s=1.0)
+    app = create_app(settings, ui_store, data_dir=tmp_path_factory.mktemp("quick"))
+    with serving(app) as url:
+        yield RunningServer(url, app.state.services)

@@ -4,27 +4,10 @@ its limits, and a trivial query and /api/health answer right after."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-
 from tests.kg.test_cypher_bounds import NESTED
-from tests.ui.uitest_support import RunningServer
 
 HUGE_RANGE = "UNWIND range(1, 20000000) AS x RETURN count(x)"  # 320 MB of list, cap 128 MB
 LONG = "UNWIND range(1, 100000) AS x UNWIND range(1, 100000) AS y RETURN count(*)"
-
-
-@pytest.fixture(scope="module")
-def quick(ui_settings, ui_store, tmp_path_factory) -> Iterator[RunningServer]:
-    """The API with a 1 s Cypher limit over the session store."""
-    from ui.api.app import create_app
-    from ui.app.server import serving
-
-    settings = ui_settings.with_overrides(cypher_timeout_s=1.0)
-    app = create_app(settings, ui_store, data_dir=tmp_path_factory.mktemp("quick"))
-    with serving(app) as url:
-        yield RunningServer(url, app.state.services)
 
 
 def assert_answering(http) -> None:

@@ -39,12 +39,32 @@ class WorkPool:
 
     def call(self, work: Callable[..., T], *args: Any, timeout: float | None = None) -> T:
         """Run `work` in the pool and wait for it here (TimeoutError past `timeout`)."""
-        return self.submit(work, *args).result(timeout=timeout)
+        future = self.submit(work, *args)
+        try:
+            return future.result(timeout=timeout)
+        except TimeoutError:
+            raise self._waited(future, timeout) from None
 
     async def run(self, work: Callable[..., T], *args: Any, timeout: float | None = None) -> T:
-        """The same, awaited: no thread waits while the work runs (past `timeout`, work still
-        queued is dropped; work already running finishes in its worker)."""
-        return await asyncio.wait_for(asyncio.wrap_future(self.submit(work, *args)), timeout)
+        """The same, awaited: no thread waits while the work runs."""
+        future = self.submit(work, *args)
+        waited = asyncio.wrap_future(future)
+        # an outcome nobody awaits any more (past the timeout) is still retrieved, not logged
+        waited.add_done_callback(lambda f: f.cancelled() or f.exception())
+        try:
+            return await asyncio.wait_for(asyncio.shield(waited), timeout)
+        except TimeoutError:
+            raise self._waited(future, timeout) from None
+
+    def _waited(self, future: Future[Any], timeout: float | None) -> Exception:
+        """Past the wait: work that never started is dropped and reported as a busy server
+        (503); work that ran is the caller's timeout (it finishes in its worker)."""
+        if future.cancel():
+            return Unavailable(
+                f"the server is busy: the {self.name} request waited {timeout:g} s for a "
+                "worker; try again in a few seconds"
+            )
+        return TimeoutError(f"{self.name} work ran past {timeout:g} s")
 
     def shutdown(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)
