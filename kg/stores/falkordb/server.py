@@ -35,7 +35,9 @@ MAX_SOCKET_PATH = 100  # sun_path holds 107 bytes; keep a margin
 LOCK_NAME = "falkordb.lock"
 PID_NAME = "falkordb.pid"
 LOG_NAME = "falkordb.log"
-COMPACT_BYTES = 1 << 20  # queries logged since the last snapshot worth compacting at close
+# Any write logged since the last snapshot is compacted at close: replaying even a small
+# log on the next start waits for the indexes FalkorDB builds after loading (DELAY_INDEXING)
+COMPACT_BYTES = 1
 KILL_WAIT_S = 5.0  # after SIGTERM, before SIGKILL, when a restart ends a server
 
 
@@ -125,9 +127,9 @@ class ServerLimits:
 class FalkorServer:
     """Start, connect to and stop the server for one store folder."""
 
-    # Loading a store rebuilds its vector indexes before the server answers: 68-76 s for
-    # the 6,119-passage 2Wiki store (45k entity vectors) on 2 busy cores. The store opens
-    # servers with Settings.store_start_timeout_s.
+    # Loading a store rebuilds its indexes; with DELAY_INDEXING the server answers before
+    # that (see FalkorRunner.wait_for_indexes). The store opens servers with
+    # Settings.store_start_timeout_s.
     def __init__(
         self,
         folder: Path,
@@ -228,6 +230,7 @@ class FalkorServer:
         self._remove_stale_files()
         self._spawn()
         self._wait_ready(stopping)
+        self._index_synchronously()
 
     def _end_process(self) -> None:
         """End the server without a snapshot (a restart: it died or a query is stuck)."""
@@ -297,6 +300,9 @@ class FalkorServer:
             "--loadmodule", module,
             "THREAD_COUNT", str(self.thread_count),
             "IMPORT_FOLDER", str(self.folder / "import") + "/",
+            # answer once the graph is decoded; indexes are built in the background and
+            # FalkorRunner.wait_for_indexes holds back only the queries that use them
+            "DELAY_INDEXING", "yes",
             *self.limits.module_args(),
         ]  # fmt: skip
         self.process = subprocess.Popen(
@@ -332,6 +338,16 @@ class FalkorServer:
             "(a large store rebuilds its vector indexes while loading; wait longer with "
             f"KGQA_STORE_START_TIMEOUT_S or --store-start-timeout):\n{self.log_tail()}"
         )
+
+    def _index_synchronously(self) -> None:
+        """DELAY_INDEXING is for loading the store only: a GRAPH.COPY (the group views) is
+        decoded too, and writing to a copy whose indexes are still being built crashes the
+        server (FalkorDB 4.x, seen in DataBlock_Scan)."""
+        client = _probe(self.socket, timeout=30)
+        try:
+            client.execute_command("GRAPH.CONFIG", "SET", "DELAY_INDEXING", "no")
+        finally:
+            client.close()
 
     def info(self) -> dict[str, object]:
         """What a health check shows about the process (not whether it answers)."""
