@@ -233,6 +233,12 @@ class Lexicon:
             return Fit.OPPOSITE
         return Fit.OTHER
 
+    def other_gender(self, edge: Iterable[str], asked: Iterable[str]) -> bool:
+        """An edge whose subject is the answer genders it against every asked relation:
+        "Y is the father of X" rules Y out of "Who is X's mother?", whatever else says Y is
+        X's parent."""
+        return self._other_gender(set(edge), set(asked))
+
     def _other_gender(self, edge: set[str], asked: set[str]) -> bool:
         """The edge genders its subject, and every asked relation wants the other gender."""
         said = {self.relations[a].gender for e in edge for a in self.ancestors(e)} - {""}

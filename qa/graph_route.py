@@ -209,7 +209,7 @@ class GraphRoute:
         for i, t in enumerate(triples):
             graph.add_edge(t.subject_key, t.object_key, key=i)
         named = {link.key for link in links}
-        context = _PathContext(info, relational, types, named, graph, result)
+        context = _PathContext(info, relational, types, named, graph, result, triples)
         best: dict[str, GraphCandidate] = {}
         for source in sources:
             if source not in graph:
@@ -239,6 +239,8 @@ class GraphRoute:
             return None  # "Which company did X acquire?" is not "Y acquired X"
         if fit is Fit.OTHER:
             return None  # the edge states another relation than the one asked
+        if fit is Fit.YES and _gendered_otherwise(ctx, path[-1]):
+            return None  # "born to Y" says parent, but "Y is the father of X" says not mother
         if fit is Fit.YES:
             path_hops = [*path_hops[:-1], Hop(last, path_hops[-1].sim, cue_hit=True)]
         if any(not h.cue_hit and h.sim < HOP_MIN_SIM for h in path_hops):
@@ -305,6 +307,21 @@ def _lexicon_fit(info: QuestionInfo, edge: StoredTriple, answer_key: str) -> Fit
     return fit
 
 
+def _gendered_otherwise(ctx: _PathContext, edge: tuple[str, str, int]) -> bool:
+    """Another edge between the same two entities gives the answer the other gender."""
+    asked = ctx.info.asked
+    if asked is None or not asked.relations:
+        return False
+    other, answer, _ = edge  # a path's last edge runs towards its answer
+    lex = lexicon()
+    for k in ctx.graph.get_edge_data(other, answer, default={}):
+        t = ctx.triples[k]
+        rels = frozenset(t.relations) or lex.of_phrase(t.predicate)
+        if t.subject_key == answer and lex.other_gender(rels, asked.relations):
+            return True
+    return False
+
+
 def _identity_candidates(
     info: QuestionInfo,
     triples: list[StoredTriple],
@@ -341,6 +358,7 @@ class _PathContext:
     named: set[str]
     graph: nx.MultiGraph
     result: GraphResult
+    triples: list[StoredTriple]
 
 
 def _names_in(name: str, text: str) -> bool:

@@ -29,7 +29,8 @@ TEXTS = {
     "forms": "Edda Marr was born to Jorun Marr, the child's mother. Pell Arden and Nia Arden "
     "had a son. Their son, Kai Arden, founded Halden Works. The Ferrow Atlas is a book "
     "written by Ilka Dunn. The town of Osk contains the Varde Gallery. Sia Holm married Bo "
-    "Lind in 2003. Jack Hale's mother is Judith Cole. Runa Kell and Odd Kell are siblings.",
+    "Lind in 2003. Jack Hale's mother is Judith Cole. Runa Kell and Odd Kell are siblings. Rolf Aune was born to Per Aune, the child's father. "
+    "Rolf Aune was born to Ebba Aune, the child's mother.",
 }
 ANSWERED = [
     ("Name a child of Aksel Brandt.", "Lio Brandt"),
@@ -57,6 +58,7 @@ ANSWERED = [
     ("Who is the mother of Jack Hale?", "Judith Cole"),
     ("List all siblings of Odd Kell.", "Runa Kell"),  # "A and B are siblings"
     ("Name Lio Brandt's father.", "Aksel Brandt"),  # the request verb is not part of a name
+    ("Who is Rolf Aune's mother?", "Ebba Aune"),  # "born to" both; "father of" rules Per out
 ]
 REFUSED = [
     "Which company did Corvel Tools acquire?",  # only "Marden Holdings acquired Corvel Tools"
