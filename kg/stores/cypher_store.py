@@ -390,6 +390,10 @@ class CypherStore(GraphStore):
         return self.runner.user_read(query, params, prune, view_key, limit, timeout_s)
 
     # ---- lifecycle ----------------------------------------------------------------------
+    def health(self) -> dict[str, Any]:
+        check = getattr(self.runner, "health", None)  # optional for a runner
+        return check() if check else super().health()
+
     def close(self) -> None:
         with self._write_lock:
             if not self._closed:
