@@ -49,8 +49,8 @@ UNLIMITED = 1_000_000_000  # FalkorDB rejects LIMITs near 2**40
 
 
 def _triple(row: list[Any]) -> StoredTriple:
-    s, p, o, sk, ok, doc, chunk, sentence = row
-    return StoredTriple(s, p, o, sk, ok, doc, chunk, sentence or "")
+    s, p, o, sk, ok, doc, chunk, sentence, relations = row
+    return StoredTriple(s, p, o, sk, ok, doc, chunk, sentence or "", tuple(relations or ()))
 
 
 def _entity(row: list[Any]) -> Entity:
