@@ -70,6 +70,10 @@ class Settings(BaseSettings):
     extractor: Literal["spacy", "llm"] = "spacy"
     embedding_model: str = Field(default_factory=default_embedding_model)
     embedding_batch_size: int = 64
+    # optional cross-encoder rerank of the dense/hybrid passages (qa.rerank): a local
+    # sentence-transformers CrossEncoder folder; empty = off (no pip package ships one)
+    rerank_model: str = ""
+    rerank_top: int = 20  # passages rescored; the rest keep their fused order
 
     # generation: a GGUF path, an HF model name/folder, or an OpenAI-compatible endpoint
     generator_model: str = Field(default_factory=default_generator_gguf)
