@@ -9,14 +9,7 @@ __all__ = ["Extraction", "TripleExtractor", "make_extractor"]
 
 
 def make_extractor(settings: Settings) -> TripleExtractor:
-    """The extractor named by settings.extractor ("spacy" or "llm"); Chinese chunks go to
-    kg.extract.zh whichever it is (neither English extractor reads Chinese)."""
-    from kg.extract.zh import ChineseAware
-
-    return ChineseAware(_english_extractor(settings))
-
-
-def _english_extractor(settings: Settings) -> TripleExtractor:
+    """The extractor named by settings.extractor ("spacy" or "llm")."""
     if settings.extractor == "llm":
         from kg.extract.llm_extractor import LLMExtractor
 

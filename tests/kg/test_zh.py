@@ -9,8 +9,8 @@ import pytest
 
 from kg import zh
 from kg.embed import Embedder
-from kg.extract import make_extractor
-from kg.extract.zh import ZhExtractor
+from kg.extract.spacy_extractor import SpacyExtractor
+from kg.extract.zh import ChineseAware, ZhExtractor
 from kg.ingest.pipeline import Ingestor
 from kg.relations import DATA, Lexicon, lexicon
 from kg.settings import Settings
@@ -94,8 +94,9 @@ def test_entity_types() -> None:
     assert types == {"林晓梅": "PERSON", "白水实验室": "ORG", "杭州": "GPE"}
 
 
-def test_default_extractor_sends_chinese_to_the_chinese_patterns() -> None:
-    ext = make_extractor(Settings())
+def test_chinese_chunks_go_to_the_chinese_patterns(spacy_extractor: SpacyExtractor) -> None:
+    """What the Ingestor wraps its extractor in: Chinese to kg.extract.zh, English as before."""
+    ext = ChineseAware(spacy_extractor)
     zh_out, en_out = ext.extract_many(["林晓梅创立了白水实验室。", "Orin Vale founded Lumen."])
     assert [(t.subject, t.object) for t in zh_out.triples] == [("林晓梅", "白水实验室")]
     assert any(t.object == "Lumen" for t in en_out.triples)
