@@ -1,7 +1,8 @@
 """Labelled-set figures for the QA service: accuracy per kind, refusals, routes, latency.
 
     python bench/qa_eval.py [--store DIR] [--questions tests/data/questions.jsonl] [--json]
-    python bench/qa_eval.py --samples tests/data/zh_samples --questions tests/data/questions_zh.jsonl
+    python bench/qa_eval.py --samples tests/data/zh_samples \
+        --questions tests/data/questions_zh.jsonl
 
 Without --store it ingests samples/ (public files with no groups, samples/restricted with
 the "board" group), or the --samples folder, into a temporary store first.

