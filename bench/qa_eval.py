@@ -1,9 +1,11 @@
 """Labelled-set figures for the QA service: accuracy per kind, refusals, routes, latency.
 
     python bench/qa_eval.py [--store DIR] [--questions tests/data/questions.jsonl] [--json]
+    python bench/qa_eval.py --samples tests/data/zh_samples \
+        --questions tests/data/questions_zh.jsonl
 
 Without --store it ingests samples/ (public files with no groups, samples/restricted with
-the "board" group) into a temporary store first.
+the "board" group), or the --samples folder, into a temporary store first.
 """
 
 from __future__ import annotations
@@ -23,20 +25,22 @@ from qa.evaluation import load_questions, score, timed  # noqa: E402
 from qa.service import QAService  # noqa: E402
 
 
-def ingest_samples(settings: Settings, store) -> None:  # type: ignore[no-untyped-def]
+def ingest_samples(settings: Settings, store, samples: Path = ROOT / "samples") -> None:  # type: ignore[no-untyped-def]
     from kg.ingest.pipeline import Ingestor
 
-    samples = ROOT / "samples"
     public = [str(p) for p in sorted(samples.iterdir()) if p.is_file() and p.name != "README.md"]
     ingestor = Ingestor(settings, store)
     ingestor.run(public, [], progress=True)
-    ingestor.run([str(samples / "restricted")], ["board"], progress=True)
+    if (samples / "restricted").is_dir():
+        ingestor.run([str(samples / "restricted")], ["board"], progress=True)
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--store", help="an existing store holding samples/ (default: build one)")
     ap.add_argument("--questions", default=str(ROOT / "tests/data/questions.jsonl"))
+    ap.add_argument("--samples", default=str(ROOT / "samples"),
+                    help="the folder to ingest when no --store is given")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     rows = load_questions(args.questions)
@@ -44,7 +48,7 @@ def main() -> int:
         settings = Settings(store=Path(args.store or tmp))
         with open_store(settings) as store:
             if not args.store:
-                ingest_samples(settings, store)
+                ingest_samples(settings, store, Path(args.samples))
             # two services so the second pass does not reuse the first one's caches
             first, second = QAService(settings, store), QAService(settings, store)
             first.ask("warm-up: who founded Brightwater Labs?")

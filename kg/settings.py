@@ -83,6 +83,10 @@ class Settings(BaseSettings):
     # shared 2-core machine two threads spin-wait: a question's retrieval took 1.7-2.6 s
     # with 1 thread against 7.9-8.2 s with 2 (150-passage store, load average ~4.5)
     embedding_threads: int = 1
+    # optional cross-encoder rerank of the dense/hybrid passages (qa.rerank): a local
+    # sentence-transformers CrossEncoder folder; empty = off (no pip package ships one)
+    rerank_model: str = ""
+    rerank_top: int = 20  # passages rescored; the rest keep their fused order
 
     # generation: a GGUF path, an HF model name/folder, or an OpenAI-compatible endpoint
     generator_model: str = Field(default_factory=default_generator_gguf)

@@ -17,6 +17,7 @@ from kg.stores.base import GraphStore
 from qa.linking import Link
 from qa.passage_graph import GraphPassageRetriever
 from qa.question import QuestionInfo, leans_on_previous
+from qa.rerank import Rerank
 
 Embed = Callable[[list[str]], list[list[float]]]
 # chunk text -> paragraphs as (section heading, sentences)
@@ -71,9 +72,11 @@ def _dot(a: Sequence[float], b: Sequence[float]) -> float:
 
 class DenseRoute:
     def __init__(
-        self, store: GraphStore, embed: Embed, split: Split, forms: Forms, spacy_model: str
+        self, store: GraphStore, embed: Embed, split: Split, forms: Forms, spacy_model: str,
+        rerank: Rerank | None = None,
     ):
         self.store = store
+        self.rerank = rerank  # qa.rerank's cross-encoder stage, when configured
         self.embed = embed
         self.split = split
         self.forms = forms
@@ -97,7 +100,8 @@ class DenseRoute:
         fulltext = self.store.fulltext_search(question, k, groups)
         lead = {h.chunk.id for h in graph}
         rest = reciprocal_rank_fusion([vector, fulltext])
-        return [*graph, *(h for h in rest if h.chunk.id not in lead)]
+        ranked = [*graph, *(h for h in rest if h.chunk.id not in lead)]
+        return self.rerank(question, ranked) if self.rerank else ranked
 
     def run(
         self,

@@ -13,7 +13,6 @@ HF model name or folder, or an OpenAI-compatible endpoint (httpx). An optional L
 from __future__ import annotations
 
 import hashlib
-import re
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from pathlib import Path
@@ -21,6 +20,7 @@ from typing import Any
 
 import httpx
 
+from kg.extract.normalize import squash
 from kg.settings import Settings
 
 SYSTEM_PROMPT = (
@@ -138,14 +138,10 @@ def make_generator(settings: Settings, adapter: str | None = None) -> Generator:
     )
 
 
-def _squash(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
-
-
 def keeps_entity(phrasing: str, entity: str) -> bool:
     """True when the phrasing names the entity (case, punctuation and spacing ignored)."""
-    target = _squash(entity)
-    return bool(target) and f" {target} " in f" {_squash(phrasing)} "
+    target = squash(entity)
+    return bool(target) and f" {target} " in f" {squash(phrasing)} "
 
 
 def build_messages(question: str, entity: str, facts: Sequence[str]) -> list[dict[str, str]]:

@@ -17,13 +17,12 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import networkx as nx
 
-from kg.extract.normalize import PREPOSITIONS
+from kg.extract.normalize import PREPOSITIONS, squash
 from kg.models import StoredTriple
 from kg.relations import Fit, lexicon
 from kg.stores.base import GraphStore
@@ -118,7 +117,7 @@ def asks_identity(info: QuestionInfo, links: Sequence[Link], spacy_model: str) -
     things, with no relation word of its own (every content word is inside a linked mention)."""
     if not (info.copular and info.wh in IDENTITY_WH and not info.main_verb and links):
         return False
-    if len(_outermost({_squash(link.mention) for link in links})) > 1:
+    if len(_outermost({squash(link.mention) for link in links})) > 1:
         return False  # two separate things ("the ferry company in Karsk"): a relation, not "is"
     named: set[str] = set().union(*(word_forms(link.mention, spacy_model) for link in links))
     return all(c & named for c in info.cues)
@@ -362,8 +361,5 @@ class _PathContext:
 
 
 def _names_in(name: str, text: str) -> bool:
-    return f" {_squash(name)} " in f" {_squash(text)} "
+    return f" {squash(name)} " in f" {squash(text)} "
 
-
-def _squash(text: str) -> str:
-    return " ".join(re.sub(r"[^a-z0-9]+", " ", text.lower()).split())

@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
+from kg import zh
 from kg.extract.normalize import entity_key
 from kg.models import Entity
 from kg.stores.base import GraphStore
@@ -97,7 +98,9 @@ def _fuzzy(
             if overlap >= FULLTEXT_MIN_OVERLAP and _compatible(name, e.name):
                 hit = Link(e.key, e.name, e.type, name, min(1.0, float(score)), "fulltext", True)
                 break
-        if hit is None:
+        # not for Chinese names: unrelated ones score 0.85-0.96 with both the default and the
+        # multilingual embedder (README, "Chinese documents"), so only exact/full-text link them
+        if hit is None and not zh.has_han(name):
             for e, sim in store.entity_vector(vec, 3, groups):
                 if sim >= EMBEDDING_MIN_SIM and _compatible(name, e.name):
                     hit = Link(e.key, e.name, e.type, name, float(sim), "embedding", True)

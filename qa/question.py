@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from kg import zh
 from kg.relations import lexicon
 from qa.asked import REQUEST_VERBS, AskedRelation, read_asked
 
@@ -93,6 +94,8 @@ def _nlp(model: str) -> Any:
 @lru_cache(maxsize=4096)
 def word_forms(phrase: str, model: str) -> frozenset[str]:
     """Lower-case words and their lemmas, stopwords dropped ("headquartered in" -> {...})."""
+    if zh.is_chinese(phrase):
+        return zh.content_words(phrase)  # Chinese: segmented words (no lemmas to add)
     doc = _nlp(model)(phrase)
     out: set[str] = set()
     for t in doc:
@@ -179,6 +182,10 @@ def _name_spans(doc: Any, text: str) -> list[tuple[int, int]]:
 
 def analyse(question: str, spacy_model: str) -> QuestionInfo:
     """Parse `question` into the features linking, scoring and routing use."""
+    if zh.is_chinese(question):
+        from qa.asked_zh import analyse_zh
+
+        return analyse_zh(question)
     request = NAME_REQUEST.match(question.strip())
     text = f"Which is {request.group(1)}?" if request else question.strip()
     doc = _nlp(spacy_model)(text)
@@ -270,7 +277,8 @@ def _complement(doc: Any, copula: int, proper_tokens: set[int]) -> list[Mention]
 
 
 HEADING_MAX_WORDS = 8
-SENTENCE_END = (".", "!", "?", ":", ";", ",", '"', "”", "'")
+SENTENCE_END = (".", "!", "?", ":", ";", ",", '"', "”", "'",
+                "。", "！", "？", "；", "：", "，", "」")  # fmt: skip
 
 
 def _blocks(text: str) -> list[tuple[str, str]]:
@@ -307,8 +315,11 @@ def _blocks(text: str) -> list[tuple[str, str]]:
 
 @lru_cache(maxsize=2048)
 def paragraphs(text: str, spacy_model: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    """A chunk's paragraphs as (section heading, sentences) (spaCy's parser)."""
+    """A chunk's paragraphs as (section heading, sentences) (spaCy's parser; Chinese
+    paragraphs are cut at 。！？ by kg.zh, which the English parser does not know)."""
     blocks = _blocks(text)
+    if zh.is_chinese(text):
+        return tuple((h, zh.sentences(b)) for h, b in blocks if zh.sentences(b))
     out: list[tuple[str, tuple[str, ...]]] = []
     for (heading, _), doc in zip(blocks, _nlp(spacy_model).pipe(b for _, b in blocks),
                                  strict=True):
@@ -334,4 +345,8 @@ def leans_on_previous(sentence: str) -> bool:
 @lru_cache(maxsize=4096)
 def names_in(text: str, spacy_model: str) -> tuple[str, ...]:
     """The names (NER: people, places, organisations, works ...) a sentence mentions."""
+    if zh.is_chinese(text):
+        from qa.asked_zh import names_zh
+
+        return tuple(names_zh(text))
     return tuple(e.text for e in _nlp(spacy_model)(text).ents if e.label_ in NAME_LABELS)

@@ -18,6 +18,7 @@ from qa.graph_route import GraphResult, GraphRoute
 from qa.linking import Link, link_entities, unknown_names, unlinked_names
 from qa.models import Answer, RouteChoice
 from qa.question import QuestionInfo, analyse, names_in, paragraphs, word_forms
+from qa.rerank import make_reranker
 from qa.router import RouteDecision, decide, needs_graph
 
 VECTOR_CACHE = 50_000  # texts whose embeddings are kept (~80 MB at 384 dimensions)
@@ -48,7 +49,8 @@ class QAService:
         self._vectors: dict[str, list[float]] = {}
         self.graph_route = GraphRoute(store, self.embed, settings.spacy_model)
         self.dense_route = DenseRoute(
-            store, self.embed, self.split, self.forms, settings.spacy_model
+            store, self.embed, self.split, self.forms, settings.spacy_model,
+            rerank=make_reranker(settings),
         )
 
     # --- shared model helpers ----------------------------------------------------------

@@ -24,6 +24,7 @@ import unicodedata
 from collections.abc import Iterable
 
 from kg.relations import lexicon
+from kg.zh import HAN, spaced
 
 ARTICLES = ("the", "a", "an")
 # titles before a person's name that are not part of it ("Captain Eskil Moe" is "eskil moe")
@@ -58,6 +59,13 @@ def entity_key(name: str) -> str:
     if len(words) > 2 and words[0] in HONORIFICS:
         words = words[1:]
     return " ".join(w for w in words if w)
+
+
+def squash(text: str) -> str:
+    """Lower-case letters and digits, every other run one space, each Han character a word of
+    its own: `f" {squash(name)} " in f" {squash(text)} "` asks whether a text names `name`,
+    in English ("Orin Vale") and in Chinese (no spaces between words) alike."""
+    return " ".join(re.sub(f"[^a-z0-9{HAN}]+", " ", spaced(text.lower())).split())
 
 
 def display_name(name: str, keep_article: bool = False) -> str:

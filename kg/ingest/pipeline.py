@@ -72,6 +72,7 @@ class Ingestor:
         self.store = store
         self._embedder = embedder
         self._extractor = extractor
+        self._routed: TripleExtractor | None = None
         self.batch_chunks = max(1, batch_chunks)
         self._entity_vectors: dict[str, list[float]] = {}
 
@@ -85,11 +86,17 @@ class Ingestor:
 
     @property
     def extractor(self) -> TripleExtractor:
+        """The configured extractor, with Chinese chunks sent to kg.extract.zh (neither
+        English extractor reads Chinese)."""
         if self._extractor is None:
             from kg.extract import make_extractor
 
             self._extractor = make_extractor(self.settings)
-        return self._extractor
+        if self._routed is None:
+            from kg.extract.zh import ChineseAware
+
+            self._routed = ChineseAware(self._extractor)
+        return self._routed
 
     # --- public entry points ------------------------------------------------------------
     def run(

@@ -97,7 +97,7 @@ def build(dialect: Dialect) -> dict[str, str]:
     # ---- staged writes (invisible to every read until the swap) ---------------------------
     q["stage_chunks"] = (
         "UNWIND $rows AS r "
-        "CREATE (c:StagedChunk {id: r.id, doc_id: r.doc_id, text: r.text,"
+        "CREATE (c:StagedChunk {id: r.id, doc_id: r.doc_id, text: r.text, terms: r.terms,"
         " position: r.position, groups: r.groups, stage: r.stage}) "
         f"SET c.embedding = {vec('r.embedding')}"
     )

@@ -14,6 +14,8 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 
+from kg import zh
+
 _WORD = re.compile(r"\w+", re.UNICODE)
 # RediSearch's default stop words: never worth a lookup.
 STOPWORDS = frozenset(
@@ -23,8 +25,11 @@ STOPWORDS = frozenset(
 
 
 def query_terms(text: str) -> list[str]:
-    """The distinct lower-case words of `text`, stop words left out."""
-    words = (w.lower() for w in _WORD.findall(text))
+    """The distinct lower-case words of `text`, stop words left out; a run of Chinese is
+    segmented as chunks' `terms` are (kg.zh.index_terms), so both sides hold the same words."""
+    words: list[str] = []
+    for w in _WORD.findall(text):
+        words.extend(zh.index_terms(w).split() if zh.has_han(w) else [w.lower()])
     return list(dict.fromkeys(w for w in words if w not in STOPWORDS))
 
 

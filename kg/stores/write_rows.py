@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from kg import zh
 from kg.models import Chunk, Document, Entity, Triple, normalise_groups
 
 Row = dict[str, Any]
@@ -65,6 +66,7 @@ class WriteRows:
                     **owner,
                     "id": c.id,
                     "text": c.text,
+                    "terms": zh.index_terms(c.text),  # Chinese words for full-text
                     "position": int(c.position),
                     "embedding": _vector(c.embedding, dimension, f"chunk {c.id!r}"),
                 }

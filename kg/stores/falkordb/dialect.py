@@ -27,6 +27,9 @@ def schema(dimension: int, m: int, ef_construction: int, ef_runtime: int) -> lis
         f"CREATE VECTOR INDEX FOR (c:Chunk) ON (c.embedding) OPTIONS {hnsw}",
         f"CREATE VECTOR INDEX FOR (e:Entity) ON (e.embedding) OPTIONS {hnsw}",
         "CALL db.idx.fulltext.createNodeIndex('Chunk', 'text')",
+        # a Chinese chunk's segmented words (kg.zh.index_terms); a separate call, so a store
+        # made before it gains the field on open
+        "CALL db.idx.fulltext.createNodeIndex('Chunk', 'terms')",
         "CALL db.idx.fulltext.createNodeIndex('Entity', 'name')",
     ]
 

@@ -13,7 +13,8 @@ name = "neo4j"
 # Index names per label; the procedures address indexes by name, not by label.
 VECTOR_INDEX = {"Chunk": "chunk_embedding", "Entity": "entity_embedding"}
 FULLTEXT_INDEX = {"Chunk": "chunk_text", "Entity": "entity_name"}
-_FULLTEXT_PROPERTY = {"Chunk": "text", "Entity": "name"}
+# Chunk.terms: a Chinese chunk's segmented words (kg.zh.index_terms), '' for other text
+_FULLTEXT_PROPERTY = {"Chunk": "n.text, n.terms", "Entity": "n.name"}
 
 # Lucene query syntax treats punctuation (and AND/OR/NOT) as operators; only words go in.
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -45,7 +46,7 @@ def schema(dimension: int, m: int, ef_construction: int, ef_runtime: int) -> lis
     for label, index in FULLTEXT_INDEX.items():
         prop = _FULLTEXT_PROPERTY[label]
         out.append(
-            f"CREATE FULLTEXT INDEX {index} IF NOT EXISTS FOR (n:{label}) ON EACH [n.{prop}]"
+            f"CREATE FULLTEXT INDEX {index} IF NOT EXISTS FOR (n:{label}) ON EACH [{prop}]"
         )
     return out
 
