@@ -29,8 +29,9 @@ TEXTS = {
     "forms": "Edda Marr was born to Jorun Marr, the child's mother. Pell Arden and Nia Arden "
     "had a son. Their son, Kai Arden, founded Halden Works. The Ferrow Atlas is a book "
     "written by Ilka Dunn. The town of Osk contains the Varde Gallery. Sia Holm married Bo "
-    "Lind in 2003. Jack Hale's mother is Judith Cole. Runa Kell and Odd Kell are siblings. Rolf Aune was born to Per Aune, the child's father. "
-    "Rolf Aune was born to Ebba Aune, the child's mother.",
+    "Lind in 2003. Jack Hale's mother is Judith Cole. Runa Kell and Odd Kell are siblings. "
+    "Rolf Aune was born to Per Aune, the child's father. Rolf Aune was born to Ebba Aune, the "
+    "child's mother.",
 }
 ANSWERED = [
     ("Name a child of Aksel Brandt.", "Lio Brandt"),
