@@ -151,16 +151,16 @@ class Ingestor:
                 ready = self._extract(pending, report, progress)
             done = len(pending)
 
-            def embed() -> list[DocumentRecords]:
+            def embed() -> tuple[list[_Pending], list[DocumentRecords]]:
                 with report.timed("embed"):
-                    records = self._embed_chunks(ready, groups)
+                    ok, records = self._embed_isolated(ready, groups, report)
                 stages.wait_third()  # its entities are in the store before we look them up
                 with report.timed("embed"):
-                    return self._embed_names(records)
+                    return self._names_isolated(ok, records, report)
 
-            def write(records: list[DocumentRecords]) -> None:
+            def write(batch: tuple[list[_Pending], list[DocumentRecords]]) -> None:
                 with report.timed("write"):
-                    self._write(ready, records, report)
+                    self._write(*batch, report)
                 bar.update(done)
 
             stages.submit(embed, write)
@@ -182,16 +182,11 @@ class Ingestor:
                     report.add(self._unchanged(old, groups))
                     bar.update(1)
                     continue
-                try:
-                    with report.timed("read"):
-                        source = load()
-                except (ReadError, OSError) as exc:
-                    report.add(FileResult(doc_id, "error", str(exc)))
+                entry = self._read_and_chunk(doc_id, load, report)
+                if entry is None:
                     bar.update(1)
                     continue
-                entry = _Pending(source, "replaced" if old is not None else "ingested")
-                with report.timed("chunk"):
-                    entry.chunks = make_chunks(source.id, source.sha256, source.text, self.settings)
+                entry.status = "replaced" if old is not None else "ingested"
                 pending.append(entry)
                 if sum(len(p.chunks) for p in pending) >= self.batch_chunks:
                     flush()
@@ -199,6 +194,34 @@ class Ingestor:
             stages.wait()
         report.seconds = time.perf_counter() - start
         return report
+
+    def _read_and_chunk(
+        self, doc_id: str, load: Callable[[], SourceText], report: IngestReport
+    ) -> _Pending | None:
+        """Read and chunk one source; any failure becomes its error entry (None)."""
+        try:
+            with report.timed("read"):
+                source = load()
+            with report.timed("chunk"):
+                chunks = make_chunks(source.id, source.sha256, source.text, self.settings)
+        except (ReadError, OSError) as exc:
+            report.add(FileResult(doc_id, "error", str(exc)))
+            return None
+        except Exception as exc:  # a reader or the chunker broke on this file only
+            report.add(FileResult(doc_id, "error", f"{type(exc).__name__}: {exc}"))
+            return None
+        limit = self.settings.max_file_chunks
+        if len(chunks) > limit:
+            report.add(
+                FileResult(
+                    source.path,
+                    "error",
+                    f"too much text: {len(chunks)} chunks > limit {limit} "
+                    "(KGQA_MAX_FILE_CHUNKS); split the file or raise the limit",
+                )
+            )
+            return None
+        return _Pending(source, "ingested", chunks)
 
     def _unchanged(self, old: Document, groups: list[str]) -> FileResult:
         if set(old.groups) == set(groups):
@@ -251,6 +274,42 @@ class Ingestor:
                 out.extend(self.extractor.extract_many(part))
                 bar.update(len(part))
         return out
+
+    def _embed_isolated(
+        self, ready: list[_Pending], groups: list[str], report: IngestReport
+    ) -> tuple[list[_Pending], list[DocumentRecords]]:
+        """_embed_chunks for the batch; if it fails, document by document (errors kept)."""
+        try:
+            return ready, self._embed_chunks(ready, groups)
+        except Exception:
+            ok: list[_Pending] = []
+            records: list[DocumentRecords] = []
+            for p in ready:
+                try:
+                    records += self._embed_chunks([p], groups)
+                    ok.append(p)
+                except Exception as exc:
+                    msg = f"embedding failed: {type(exc).__name__}: {exc}"
+                    report.add(FileResult(p.source.path, "error", msg))
+            return ok, records
+
+    def _names_isolated(
+        self, ready: list[_Pending], records: list[DocumentRecords], report: IngestReport
+    ) -> tuple[list[_Pending], list[DocumentRecords]]:
+        """_embed_names for the batch; if it fails, document by document (errors kept)."""
+        try:
+            return ready, self._embed_names(records)
+        except Exception:
+            ok: list[_Pending] = []
+            out: list[DocumentRecords] = []
+            for p, rec in zip(ready, records, strict=True):
+                try:
+                    out += self._embed_names([rec])
+                    ok.append(p)
+                except Exception as exc:
+                    msg = f"embedding failed: {type(exc).__name__}: {exc}"
+                    report.add(FileResult(p.source.path, "error", msg))
+            return ok, out
 
     def _embed_chunks(self, ready: list[_Pending], groups: list[str]) -> list[DocumentRecords]:
         """One encode call for every chunk of the batch; returns the documents' records."""
