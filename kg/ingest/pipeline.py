@@ -278,7 +278,13 @@ class Ingestor:
     def _embed_isolated(
         self, ready: list[_Pending], groups: list[str], report: IngestReport
     ) -> tuple[list[_Pending], list[DocumentRecords]]:
-        """_embed_chunks for the batch; if it fails, document by document (errors kept)."""
+        """_embed_chunks for the batch; if it fails, document by document (errors kept).
+
+        The model is loaded first, outside the isolation: a model that will not load or
+        whose size is not the store's is the whole command's error, not each file's.
+        """
+        if ready:
+            _ = self.embedder.dimension
         try:
             return ready, self._embed_chunks(ready, groups)
         except Exception:
