@@ -53,6 +53,7 @@ class Embedder:
         settings = settings or Settings()
         self.model_name = settings.embedding_model
         self.batch_size = max(1, settings.embedding_batch_size)
+        self.threads = max(1, settings.embedding_threads)
         try:
             with _load_lock:
                 self._model = _load(self.model_name)
@@ -67,17 +68,24 @@ class Embedder:
         """Unit-length vectors, one per text (cosine similarity = dot product)."""
         if not texts:
             return []
+        import torch
+
         out: list[list[float]] = [[] for _ in texts]
-        for batch in self._batches(texts):
-            vectors = self._model.encode(
-                [texts[i] for i in batch],
-                batch_size=len(batch),
-                normalize_embeddings=True,
-                convert_to_numpy=True,
-                show_progress_bar=False,
-            )
-            for i, vector in zip(batch, vectors.astype("float32").tolist(), strict=True):
-                out[i] = vector
+        before = torch.get_num_threads()
+        torch.set_num_threads(self.threads)  # process-wide, so restored after the call
+        try:
+            for batch in self._batches(texts):
+                vectors = self._model.encode(
+                    [texts[i] for i in batch],
+                    batch_size=len(batch),
+                    normalize_embeddings=True,
+                    convert_to_numpy=True,
+                    show_progress_bar=False,
+                )
+                for i, vector in zip(batch, vectors.astype("float32").tolist(), strict=True):
+                    out[i] = vector
+        finally:
+            torch.set_num_threads(before)
         return out
 
     def _batches(self, texts: Sequence[str]) -> list[list[int]]:

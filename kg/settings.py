@@ -53,8 +53,8 @@ class Settings(BaseSettings):
     neo4j_database: str = Field(
         "neo4j", validation_alias=AliasChoices("KGQA_NEO4J_DATABASE", "NEO4J_DATABASE")
     )
-    # How long to wait for the embedded FalkorDB to answer after starting it. Loading a store
-    # rebuilds its vector indexes first: 68-76 s for 6,119 passages (45k entity vectors).
+    # How long to wait for the embedded FalkorDB to answer after starting it, and for the
+    # indexes it then builds in the background before the first vector or full-text search.
     store_start_timeout_s: float = 300.0
 
     # vector index (HNSW); defaults measured: recall@10 = 1.0 for 5k vectors
@@ -72,6 +72,10 @@ class Settings(BaseSettings):
     extractor: Literal["spacy", "llm"] = "spacy"
     embedding_model: str = Field(default_factory=default_embedding_model)
     embedding_batch_size: int = 64
+    # torch threads per encode call. 1: ingestion runs spaCy on the other core, and on a
+    # shared 2-core machine two threads spin-wait: a question's retrieval took 1.7-2.6 s
+    # with 1 thread against 7.9-8.2 s with 2 (150-passage store, load average ~4.5)
+    embedding_threads: int = 1
 
     # generation: a GGUF path, an HF model name/folder, or an OpenAI-compatible endpoint
     generator_model: str = Field(default_factory=default_generator_gguf)

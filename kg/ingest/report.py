@@ -9,7 +9,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Literal
 
 Status = Literal["ingested", "unchanged", "replaced", "error"]
-STAGES = ("read", "chunk", "extract", "embed", "write")
+# embed_names includes looking up which entities the store already holds with a vector
+STAGES = ("read", "chunk", "extract", "embed_chunks", "embed_names", "write")
 
 
 @dataclass
@@ -27,15 +28,23 @@ class FileResult:
 class IngestReport:
     files: list[FileResult] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=lambda: dict.fromkeys(STAGES, 0.0))
+    # CPU seconds of the thread that ran each stage (wall time stretches with the load)
+    cpu: dict[str, float] = field(default_factory=lambda: dict.fromkeys(STAGES, 0.0))
+    # (stage, start, end) in perf_counter seconds: stages run on three threads, and these
+    # show how much of the wall time they overlap
+    spans: list[tuple[str, float, float]] = field(default_factory=list)
     seconds: float = 0.0
 
     @contextmanager
     def timed(self, stage: str) -> Iterator[None]:
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.thread_time()
         try:
             yield
         finally:
-            self.timings[stage] = self.timings.get(stage, 0.0) + time.perf_counter() - start
+            end = time.perf_counter()
+            self.timings[stage] = self.timings.get(stage, 0.0) + end - start
+            self.cpu[stage] = self.cpu.get(stage, 0.0) + time.thread_time() - cpu
+            self.spans.append((stage, start, end))
 
     def add(self, result: FileResult) -> FileResult:
         self.files.append(result)

@@ -126,6 +126,13 @@ def build(dialect: Dialect) -> dict[str, str]:
     q["swap_document"] = _DROP_DOCUMENT + _PROMOTE
     q["delete_document"] = _DROP_DOCUMENT + "RETURN _e"
     # Whatever a failed or interrupted write left behind (any stage).
+    # a read first, so opening a clean store writes nothing (FalkorDB holds a write back
+    # until the indexes it builds after loading are done); orphan entities are looked for
+    # only with staged leftovers (they are invisible anyway: no chunk mentions them)
+    q["leftovers"] = (
+        "OPTIONAL MATCH (c:StagedChunk) WITH count(c) AS chunks "
+        "OPTIONAL MATCH ()-[s:STAGED_REL]->() RETURN chunks, count(s)"
+    )
     q["discard_staged_chunks"] = "MATCH (c:StagedChunk) DETACH DELETE c"
     q["discard_staged_rels"] = "MATCH ()-[s:STAGED_REL]->() DELETE s"
     q["discard_orphan_entities"] = "MATCH (e:Entity) WHERE NOT (e)<-[:MENTIONS]-() DETACH DELETE e"

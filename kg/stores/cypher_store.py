@@ -105,8 +105,9 @@ class CypherStore(GraphStore):
         rows = self.runner.read(self.q["meta_get"], {})
         if rows and rows[0][1] is not None and int(rows[0][1]) != self.dimension:
             raise dimension_mismatch(int(rows[0][1]), self.dimension)
-        params = {"schema": SCHEMA_VERSION, "dimension": self.dimension}
-        self.runner.write([(self.q["meta_set"], params)])
+        if not rows or rows[0] != [SCHEMA_VERSION, self.dimension]:
+            params = {"schema": SCHEMA_VERSION, "dimension": self.dimension}
+            self.runner.write([(self.q["meta_set"], params)])
 
     def _write(self, statements: Sequence[Statement]) -> None:
         try:
@@ -116,6 +117,9 @@ class CypherStore(GraphStore):
             self.revision += 1
 
     def _discard_staged(self) -> None:
+        rows = self.runner.read(self.q["leftovers"], {})
+        if rows and not any(rows[0]):
+            return
         names = ("discard_staged_rels", "discard_staged_chunks", "discard_orphan_entities")
         self._write([(self.q[n], {}) for n in names])
 

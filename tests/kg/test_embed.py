@@ -39,3 +39,25 @@ def test_batching_by_length_keeps_each_vector_with_its_text(embedder: Embedder) 
     for a, b in zip(together, alone, strict=True):
         assert max(abs(x - y) for x, y in zip(a, b, strict=True)) < 1e-4
     assert max(abs(x - y) for x, y in zip(together[0], together[3], strict=True)) > 1e-2
+
+
+def test_encode_runs_on_the_configured_threads_and_restores_the_callers(
+    embedder: Embedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import torch
+
+    seen: list[int] = []
+    real = embedder._model.encode
+    monkeypatch.setattr(
+        embedder._model,
+        "encode",
+        lambda *a, **k: seen.append(torch.get_num_threads()) or real(*a, **k),
+    )
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        embedder.encode(["Orin Vale founded Brightwater Labs."])
+        assert seen == [embedder.threads] == [Settings().embedding_threads]
+        assert torch.get_num_threads() == 2
+    finally:
+        torch.set_num_threads(before)

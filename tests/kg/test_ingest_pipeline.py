@@ -52,7 +52,9 @@ def test_folder_ingests_every_format_and_reports_bad_files(
     assert counts.documents == len(GOOD)
     assert counts.chunks == report.totals["chunks"]
     assert counts.triples == report.totals["triples"] > 0
-    assert set(report.timings) == {"read", "chunk", "extract", "embed", "write"}
+    assert set(report.timings) == {
+        "read", "chunk", "extract", "embed_chunks", "embed_names", "write"
+    }
     doc = store.get_document(str((FILES / "guide.md").resolve()), [ADMIN])
     assert doc is not None and doc.title == "The Lenhold Guide"
 
@@ -94,6 +96,21 @@ def test_names_of_entities_already_stored_are_not_embedded_again(
     ]:
         hits = store.entity_vector(embedder.encode_one(name), 1, [ADMIN])
         assert hits and hits[0][0].key == key
+
+
+def test_only_names_get_name_vectors_common_nouns_and_dates_do_not(
+    store: GraphStore, embedder: Embedder, spacy_extractor: TripleExtractor, tmp_path: Path
+) -> None:
+    """Linking matches a question's names by vector, so only capitalised names need one."""
+    path = tmp_path / "study.txt"
+    path.write_text("Orin Vale studied physics at the University of Lenhold in 1998.")
+    recording = RecordingEmbedder(embedder)
+    Ingestor(Settings(), store, recording, spacy_extractor).run([path], [], progress=False)
+    assert ("orin vale", "study", "physics") in facts(store)
+    assert {"Orin Vale", "University of Lenhold"} <= set(recording.seen)
+    assert "physics" not in recording.seen and "1998" not in recording.seen
+    hits = store.entity_vector(embedder.encode_one("physics"), 5, [ADMIN])
+    assert "physics" not in {e.key for e, _ in hits}
 
 
 def test_an_entity_dropped_by_one_batch_gets_its_vector_back_in_the_next(

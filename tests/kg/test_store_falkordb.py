@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from kg.models import ADMIN
+from kg.models import ADMIN, Chunk, Document, Entity
 from kg.settings import Settings
 from kg.stores import open_store
 from kg.stores.base import Dimension, StoreError
@@ -49,6 +49,49 @@ def test_data_survives_close_and_reopen(tmp_path: Path) -> None:
     with open_folder(tmp_path) as store:
         assert store.counts([ADMIN]) == before
         assert store.vector_search(vec(0), 1, [])[0].chunk.id == "pub:0"
+
+
+def test_reopen_answers_before_the_indexes_are_built_and_searches_wait_for_them(
+    tmp_path: Path,
+) -> None:
+    """DELAY_INDEXING: the server answers once the graph is decoded; a vector or full-text
+    search right after opening still gets the exact answer (it waits for the build)."""
+    docs = [
+        (
+            Document(f"d{i}", f"/d{i}.txt", f"doc {i}", f"sha{i}", []),
+            [Chunk(f"c{i}", f"d{i}", f"passage number{i} text", 0, vec(i))],
+            [Entity(f"entity {i}", f"Entity {i}", embedding=vec(i))],
+            [],
+            [(f"c{i}", f"entity {i}")],
+        )
+        for i in range(600)
+    ]
+    with open_folder(tmp_path) as store:
+        store.replace_documents(docs)
+    with open_folder(tmp_path) as store:
+        db = store.runner.db.connection
+        assert "DELAY_INDEXING" in store.runner.server.process.args  # for the load only
+        config = db.execute_command("GRAPH.CONFIG", "GET", "DELAY_INDEXING")
+        assert config[1] in (0, b"no", "no")  # copies (group views) index as they load
+        assert [h.chunk.id for h in store.vector_search(vec(417), 1, [ADMIN])] == ["c417"]
+        assert store.runner._indexes_ready
+        assert store.entity_vector(vec(5), 1, [ADMIN])[0][0].key == "entity 5"
+        assert store.fulltext_search("number233", 1, [ADMIN])[0].chunk.id == "c233"
+
+
+def test_vectors_travel_as_short_text_and_come_back_exactly(tmp_path: Path) -> None:
+    """The runner formats vectors itself ('%.9g', exact for the float32 vecf32 stores)."""
+    import numpy as np
+
+    v = np.random.default_rng(1).normal(size=DIM).astype(np.float32)
+    v /= np.linalg.norm(v)
+    values = v.tolist()
+    doc = Document("d", "/d.txt", "d", "sha", [])
+    with open_folder(tmp_path) as store:
+        store.replace_documents([(doc, [Chunk("c", "d", "text", 0, values)], [], [], [])])
+        back = store.document_chunks(["d"], [ADMIN])[0].chunk.embedding
+        assert back == values
+        assert store.vector_search(values, 1, [ADMIN])[0].chunk.id == "c"
 
 
 def test_second_opener_gets_a_clear_lock_error(tmp_path: Path) -> None:

@@ -27,7 +27,9 @@ MAX_SOCKET_PATH = 100  # sun_path holds 107 bytes; keep a margin
 LOCK_NAME = "falkordb.lock"
 PID_NAME = "falkordb.pid"
 LOG_NAME = "falkordb.log"
-COMPACT_BYTES = 1 << 20  # queries logged since the last snapshot worth compacting at close
+# Any write logged since the last snapshot is compacted at close: replaying even a small
+# log on the next start waits for the indexes FalkorDB builds after loading (DELAY_INDEXING)
+COMPACT_BYTES = 1
 
 
 def falkordb_binaries() -> tuple[str, str]:
@@ -78,9 +80,9 @@ def _is_our_server(pid: int, socket: Path) -> bool:
 class FalkorServer:
     """Start, connect to and stop the server for one store folder."""
 
-    # Loading a store rebuilds its vector indexes before the server answers: 68-76 s for
-    # the 6,119-passage 2Wiki store (45k entity vectors) on 2 busy cores. The store opens
-    # servers with Settings.store_start_timeout_s.
+    # Loading a store rebuilds its indexes; with DELAY_INDEXING the server answers before
+    # that (see FalkorRunner.wait_for_indexes). The store opens servers with
+    # Settings.store_start_timeout_s.
     def __init__(self, folder: Path, thread_count: int = 2, start_timeout: float = 300.0):
         self.folder = Path(folder).expanduser().resolve()
         self.socket = socket_path(self.folder)
@@ -100,6 +102,7 @@ class FalkorServer:
             self._stop_leftover()
             self._spawn()
             self._wait_ready()
+            self._index_synchronously()
         except BaseException:
             self.stop()
             raise
@@ -196,6 +199,9 @@ class FalkorServer:
             "--loadmodule", module,
             "THREAD_COUNT", str(self.thread_count),
             "IMPORT_FOLDER", str(self.folder / "import") + "/",
+            # answer once the graph is decoded; indexes are built in the background and
+            # FalkorRunner.wait_for_indexes holds back only the queries that use them
+            "DELAY_INDEXING", "yes",
         ]  # fmt: skip
         self.process = subprocess.Popen(
             args,
@@ -228,6 +234,16 @@ class FalkorServer:
             "(a large store rebuilds its vector indexes while loading; wait longer with "
             f"KGQA_STORE_START_TIMEOUT_S or --store-start-timeout):\n{self.log_tail()}"
         )
+
+    def _index_synchronously(self) -> None:
+        """DELAY_INDEXING is for loading the store only: a GRAPH.COPY (the group views) is
+        decoded too, and writing to a copy whose indexes are still being built crashes the
+        server (FalkorDB 4.x, seen in DataBlock_Scan)."""
+        client = redis.Redis(unix_socket_path=str(self.socket))
+        try:
+            client.execute_command("GRAPH.CONFIG", "SET", "DELAY_INDEXING", "no")
+        finally:
+            client.close()
 
     def log_tail(self, lines: int = 20) -> str:
         try:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
@@ -26,6 +28,7 @@ VIEW_PREFIX = f"{GRAPH}__view__"
 MAX_VIEWS = 8
 USER_QUERY_TIMEOUT_S = 10.0
 _ALREADY = ("already indexed", "already exists")
+VECTOR_MIN = 8  # a float list this long is formatted in one go (see _FloatList)
 
 
 def plain(value: Any) -> Any:
@@ -48,11 +51,86 @@ def plain(value: Any) -> Any:
     return value
 
 
+class _FloatList:
+    """A vector the falkordb client writes into the query text as is.
+
+    The client formats parameters with a recursive Python function, one call per float
+    (2.3 s per 1,000 vectors of 384, 7.5k characters each); one '%.9g' format (exact for
+    float32, which is what vecf32 stores) takes 0.5 s and half the text.
+    """
+
+    __slots__ = ("text",)
+
+    def __init__(self, values: list[float]) -> None:
+        self.text = "[" + ",".join(["%.9g"] * len(values)) % tuple(values) + "]"
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def _params(value: Any) -> Any:
+    """Parameters with every float list (a vector) pre-formatted; other values unchanged."""
+    if isinstance(value, dict):
+        return {k: _params(v) for k, v in value.items()}
+    if isinstance(value, list):
+        if len(value) >= VECTOR_MIN and all(type(x) is float for x in value):
+            return _FloatList(value)
+        return [_params(v) for v in value]
+    return value
+
+
+_DDL = re.compile(
+    r"CREATE (?P<vector>VECTOR )?INDEX FOR (?:\(\w+:(?P<node>\w+)\)|\(\)-\[\w+:(?P<rel>\w+)\]-\(\))"
+    r" ON \(\w+\.(?P<prop>\w+)\)"
+)
+_FULLTEXT_DDL = re.compile(r"createNodeIndex\('(\w+)', '(\w+)'\)")
+
+
+def _index_of(statement: str) -> tuple[str, str, str] | None:
+    """(label, property, kind) that a schema statement creates; None if not recognised."""
+    if m := _DDL.search(statement):
+        kind = "VECTOR" if m["vector"] else "RANGE"
+        return m["node"] or m["rel"], m["prop"], kind
+    if m := _FULLTEXT_DDL.search(statement):
+        return m[1], m[2], "FULLTEXT"
+    return None
+
+
+def _existing_indexes(graph: Any) -> set[tuple[str, str, str] | None]:
+    try:
+        rows = graph.ro_query("CALL db.indexes() YIELD label, types").result_set
+    except ResponseError as e:
+        if "empty key" not in str(e):
+            raise StoreError(f"FalkorDB index list failed: {e}") from e
+        return set()
+    return {
+        (row[0], prop, kind) for row in rows for prop, kinds in row[1].items() for kind in kinds
+    }
+
+
+def _indexes_operational(graph: Any) -> bool:
+    try:
+        rows = graph.ro_query("CALL db.indexes() YIELD status").result_set
+    except ResponseError as e:
+        if "empty key" not in str(e):
+            raise StoreError(f"FalkorDB index status failed: {e}") from e
+        return True  # no graph yet, so no index to wait for
+    return all(row[0] == "OPERATIONAL" for row in rows)
+
+
 class FalkorRunner:
     """Runs statements on graph `kg`; user queries run read-only on a pruned copy."""
 
-    def __init__(self, server: FalkorServer, timeout_s: float = USER_QUERY_TIMEOUT_S):
+    def __init__(
+        self,
+        server: FalkorServer,
+        timeout_s: float = USER_QUERY_TIMEOUT_S,
+        index_timeout_s: float = 300.0,
+    ):
         self.server = server
+        self.index_timeout_s = index_timeout_s
+        self._indexes_ready = False
+        self._index_lock = threading.Lock()
         self.db = FalkorDB(unix_socket_path=str(server.socket))
         self.graph = self.db.select_graph(GRAPH)
         self.timeout_s = timeout_s
@@ -63,9 +141,35 @@ class FalkorRunner:
             if name.startswith(VIEW_PREFIX):
                 self.db.select_graph(name).delete()
 
+    def wait_for_indexes(self, graph: Any = None) -> None:
+        """Block until every index of the graph (or of a view) is operational.
+
+        The server loads a store with DELAY_INDEXING, so it answers as soon as the graph is
+        decoded and builds the indexes in the background (the vector indexes take most of
+        a minute for the 2Wiki store); only queries that call an index procedure wait.
+        """
+        if graph is None and self._indexes_ready:
+            return
+        with self._index_lock:
+            deadline = time.monotonic() + self.index_timeout_s
+            while not (graph is None and self._indexes_ready):
+                if _indexes_operational(graph or self.graph):
+                    if graph is not None:
+                        return
+                    self._indexes_ready = True
+                elif time.monotonic() > deadline:
+                    raise StoreError(
+                        f"FalkorDB indexes not built within {self.index_timeout_s:g} s "
+                        "(KGQA_STORE_START_TIMEOUT_S / --store-start-timeout)"
+                    )
+                else:
+                    time.sleep(0.05)
+
     def read(self, query: str, params: Params) -> list[list[Any]]:
+        if "db.idx." in query:
+            self.wait_for_indexes()
         try:
-            result = self.graph.ro_query(query, params)
+            result = self.graph.ro_query(query, _params(params))
         except ResponseError as e:
             if "empty key" in str(e):  # the graph is not created yet: nothing to read
                 return []
@@ -74,7 +178,7 @@ class FalkorRunner:
 
     def write(self, statements: Sequence[Statement]) -> None:
         for query, params in statements:
-            self.graph.query(query, params)
+            self.graph.query(query, _params(params))
 
     def reset(self) -> None:
         """Drop the whole graph: a fresh HNSW index beats one full of deleted vectors."""
@@ -83,7 +187,12 @@ class FalkorRunner:
         self.graph = self.db.select_graph(GRAPH)
 
     def ensure_schema(self, statements: Sequence[str]) -> None:
+        """Create the indexes the graph lacks; one that exists is not asked for again,
+        because a CREATE waits until the indexes built after loading are done."""
+        have = _existing_indexes(self.graph)
         for statement in statements:
+            if _index_of(statement) in have:
+                continue
             try:
                 self.graph.query(statement)
             except ResponseError as e:
@@ -102,6 +211,8 @@ class FalkorRunner:
         """GRAPH.RO_QUERY with its `timeout` (whole milliseconds, at least 1: 0 means none),
         so the server itself stops a query that runs too long."""
         graph = self._view(view_key, prune) if prune else self.graph
+        if "db.idx." in query:
+            self.wait_for_indexes(graph if prune else None)
         seconds = self.timeout_s if timeout_s is None else timeout_s
         try:
             result = graph.ro_query(query, params, timeout=max(1, round(seconds * 1000)))
@@ -118,6 +229,7 @@ class FalkorRunner:
     def _view(self, view_key: str, prune: Sequence[Statement]) -> Any:
         """A copy of the graph with `prune` applied, reused until the next write."""
         name = VIEW_PREFIX + view_key
+        self.wait_for_indexes()  # never copy a graph whose indexes are still being built
         with self._view_lock:
             if self._views.get(name) != self._generation:
                 if name in self._views:
@@ -154,7 +266,8 @@ def open_falkordb_store(settings: Settings, dimension: Dimension = 384) -> Cyphe
     server = FalkorServer(Path(settings.store), start_timeout=settings.store_start_timeout_s)
     server.start()
     try:
-        return CypherStore(dialect, FalkorRunner(server), dimension, settings)
+        runner = FalkorRunner(server, index_timeout_s=settings.store_start_timeout_s)
+        return CypherStore(dialect, runner, dimension, settings)
     except BaseException:
         server.stop()
         raise
