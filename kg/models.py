@@ -69,6 +69,7 @@ class Triple:
     subject_type: str = ""
     object_type: str = ""
     chunk_id: str = ""  # set by ingestion
+    relations: list[str] = field(default_factory=list)  # lexicon ids the predicate states
 
 
 @dataclass
@@ -83,6 +84,7 @@ class StoredTriple:
     doc: str
     chunk: str
     sentence: str = ""
+    relations: tuple[str, ...] = ()  # lexicon ids stored with the edge (kg.relations)
 
 
 @dataclass

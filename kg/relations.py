@@ -39,6 +39,10 @@ class Relation:
     verbs: tuple[str, ...]  # stored predicate phrases: the subject does it to the object
     nouns: tuple[str, ...]  # "the <noun> of O" is the subject
     states: tuple[str, ...]  # participle phrases after "is": "born in", "owned by"
+    single: bool = False  # one subject per object: "the mother of O", "a child of O"
+    one_object: bool = False  # one object per subject: one birth date, one headquarters
+    event: bool = False  # a one-off event, worded in the past: "was born in", "founded"
+    creates: bool = False  # the subject makes the object: a date in its clause dates that
 
     @property
     def phrases(self) -> tuple[str, ...]:
@@ -69,6 +73,8 @@ class Lexicon:
             for n in r.nouns:
                 self._by_noun.setdefault(n, set()).add(r.id)
         self._implied: dict[str, frozenset[tuple[str, bool]]] = {}
+        makers = [r for r in self.relations.values() if r.creates or r.object == "date"]
+        self._creation_verbs = frozenset(v.split()[0] for r in makers for v in r.verbs)
 
     @classmethod
     def load(cls, path: Path = DATA) -> Lexicon:
@@ -81,20 +87,81 @@ class Lexicon:
                 parents=tuple(r.get("parents", ())), gender=r.get("gender", ""),
                 subject=r.get("subject", "thing"), object=r.get("object", "thing"),
                 verbs=tuple(r.get("verbs", ())), nouns=tuple(r.get("nouns", ())),
-                states=tuple(r.get("states", ())),
+                states=tuple(r.get("states", ())), single=bool(r.get("single", False)),
+                event=bool(r.get("event", False)), creates=bool(r.get("creates", False)),
+                one_object=bool(r.get("one_object", False)),
             )
             for r in data["relation"]
         ]  # fmt: skip
         return cls(relations, dict(data.get("stative", {})))
 
     # --- reading phrases ---------------------------------------------------------------
+    def phrase_key(self, phrase: str) -> str:
+        """The lexicon's spelling of a predicate phrase ("was born in", "bear in" -> "born
+        in"), or the phrase normalised when the lexicon does not hold it."""
+        p = " ".join(phrase.lower().replace("’", "'").split())
+        candidates = [p, p[3:]] if p.startswith("be ") else [p]  # an LLM's "was born in"
+        for c in list(candidates):
+            first, _, rest = c.partition(" ")  # a stative passive's lemma: "bear in"
+            candidates.append(" ".join(filter(None, (self.participle(first), rest))))
+        return next((c for c in candidates if c in self._by_phrase), p)
+
     def of_phrase(self, phrase: str) -> frozenset[str]:
         """Relations a predicate phrase states ("father of", "acquire", "born in")."""
-        p = " ".join(phrase.lower().replace("’", "'").split())
-        found = self._by_phrase.get(p)
-        if found is None and p.startswith("be "):
-            found = self._by_phrase.get(p[3:])  # "be bear in" from an LLM's "was born in"
-        return frozenset(found or ())
+        return frozenset(self._by_phrase.get(self.phrase_key(phrase), ()))
+
+    def relation_of(self, phrase: str) -> Relation | None:
+        """The one relation a phrase states, or None when it states none or several."""
+        found = self.of_phrase(phrase)
+        return self.relations[next(iter(found))] if len(found) == 1 else None
+
+    def noun_type(self, noun: str) -> str:
+        """What a role noun names ("mother" -> person, "capital" -> place), or ""."""
+        types = {self.relations[r].subject for r in self.of_noun(noun)}
+        return types.pop() if len(types) == 1 else ""
+
+    def end_nouns(self, phrase: str) -> tuple[frozenset[str], frozenset[str]]:
+        """Role nouns an edge's phrase gives its subject and its object: "born to" makes the
+        subject a child and the object a parent, so "the child" can refer back to them."""
+        subj: set[str] = set()
+        obj: set[str] = set()
+        for rid in self.of_phrase(phrase):
+            for r, flipped in self.implied(rid):
+                (obj if flipped else subj).update(self.relations[r].nouns)
+        return frozenset(subj), frozenset(obj)
+
+    def noun_verbs(self, noun: str) -> frozenset[str]:
+        """Verbs a role noun's relation is stated with, either way round: "author" -> write,
+        "wife" -> marry, "birthplace" -> born (for matching a question's words to edges)."""
+        out: set[str] = set()
+        for rid in self.of_noun(noun):
+            rel = self.relations[rid]
+            for r in filter(None, (rel, self.inverse(rel), *map(self.relations.get, rel.parents))):
+                out.update(p.split()[0] for p in r.verbs + r.states)
+        return frozenset(out - {"be"})
+
+    def creation_verbs(self) -> frozenset[str]:
+        """Verb lemmas that bring their object into being ("found", "write", "build"), and
+        those inception is stated with ("open in")."""
+        return self._creation_verbs
+
+    def one_answer(self, asked: Iterable[str], answer_is_subject: bool) -> bool:
+        """Whether the asked relation has one answer in the asked direction: one mother per
+        child, but many children per mother and many companies per city."""
+        asked = list(asked)
+        for rid in asked:
+            rel = self.relations[rid]
+            inv = self.inverse(rel)
+            single = rel.single if answer_is_subject else rel.one_object or bool(
+                inv and inv.single
+            )
+            if not single:
+                return False
+        return bool(asked)
+
+    def inverse(self, rel: Relation) -> Relation | None:
+        """The relation read the other way round (a symmetric one is its own)."""
+        return self.relations.get(rel.inverse)
 
     def of_noun(self, noun: str) -> frozenset[str]:
         """Relations a role noun names ("mother", "employer", "capital")."""

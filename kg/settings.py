@@ -56,6 +56,12 @@ class Settings(BaseSettings):
     # How long to wait for the embedded FalkorDB to answer after starting it, and for the
     # indexes it then builds in the background before the first vector or full-text search.
     store_start_timeout_s: float = 300.0
+    # Limits the embedded FalkorDB applies to every query (TIMEOUT_MAX / TIMEOUT_DEFAULT,
+    # QUERY_MEM_CAPACITY) and to its whole process (address space, RLIMIT_AS: an allocation
+    # past it crashes the server, which is restarted on the same folder).
+    store_query_timeout_max_s: float = 600.0
+    store_query_mem_mb: int = 1024
+    store_max_memory_mb: int = 8192
 
     # vector index (HNSW); defaults measured: recall@10 = 1.0 for 5k vectors
     hnsw_m: int = 32

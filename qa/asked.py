@@ -90,8 +90,9 @@ def _verb_relation(doc: Any, names: set[int]) -> AskedRelation | None:
     lex = lexicon()
     children = list(verb.children)
     passive = any(c.dep_ in ("auxpass", "nsubjpass") for c in children)
-    by_wh = any(c.lower_ == "by" and any(_has_wh(g) for g in c.children)
-                for c in doc if c.dep_ in ("agent", "prep"))
+    by_wh = any(c.lower_ == "by" and (any(_has_wh(g) for g in c.children)
+                                      or (not list(c.children) and _wh_outside(doc, names)))
+                for c in doc if c.dep_ in ("agent", "prep"))  # "by whom", "Who was X ... by?"
     agent = any(c.dep_ == "agent" for c in children) or by_wh
     passive = passive or by_wh
     words = [verb.lemma_.lower(), *(c.lower_ for c in children if c.dep_ == "prt")]
@@ -111,16 +112,33 @@ def _verb_relation(doc: Any, names: set[int]) -> AskedRelation | None:
         tail = ["in"]  # "Where was X born?" asks for (X, born in, ?)
     phrase = " ".join(words + tail)
     rels = lex.of_phrase(phrase) or lex.of_phrase(" ".join(words))
+    if not rels and verb.dep_ not in ("relcl", "acl", "advcl"):  # "Who came after X?": the
+        # main verb means something only with its preposition
+        for prep in (c for c in children if c.dep_ == "prep" and c.lower_ != "by"):
+            if lex.of_phrase(" ".join([*words, prep.lower_])):
+                phrase = " ".join([*words, prep.lower_])
+                rels = lex.of_phrase(phrase)
+                break
     named_role = _named_role(doc, verb, names)
     if passive and agent:
         answer_is_subject = by_wh or named_role != "subject"
-    elif passive:
-        answer_is_subject = False  # "Where was X born?": X is the subject of "born in"
+    elif passive:  # "Where was X born?": X is the subject of "born in"; "What is located
+        named_subject = any(  # in Y?": the wh-word is, when no name is a subject
+            c.dep_ in ("nsubjpass", "nsubj") and c.i in names for c in children
+        )
+        answer_is_subject = not named_subject and any(
+            c.dep_ in ("nsubjpass", "nsubj") and _has_wh(c) for c in children
+        )
     elif named_role:
         answer_is_subject = named_role != "subject"
     else:
         answer_is_subject = any(c.dep_ in SUBJECTS and _has_wh(c) for c in children)
     return AskedRelation(phrase, rels, answer_is_subject)
+
+
+def _wh_outside(doc: Any, names: set[int]) -> bool:
+    """The question's wh-word is not part of a name: it is the thing asked for."""
+    return any(t.lower_ in WH and t.i not in names for t in doc)
 
 
 def _named_role(doc: Any, verb: Any, names: set[int]) -> str:
@@ -136,6 +154,11 @@ def _named_role(doc: Any, verb: Any, names: set[int]) -> str:
         if tok.i not in names or tok.head.i != verb.i:
             continue
         if tok.dep_ in SUBJECTS:
+            # a "subject" after its main verb with no auxiliary before it is the object the
+            # parser mislabelled ("Who preceded Dana Holm?")
+            inverted = any(c.dep_ in ("aux", "auxpass") and c.i < tok.i for c in verb.children)
+            if tok.i > verb.i and verb.pos_ == "VERB" and not inverted:
+                return "object"
             return "subject"
         if tok.dep_ in ("nsubjpass", "dobj", "obj", "attr", "oprd"):
             return "object"

@@ -37,7 +37,8 @@ NEIGHBOURS_CYPHER = (
     "UNWIND $keys AS k MATCH (e:Entity {key: k})-[r:REL]-(:Entity) "
     "WITH DISTINCT r "
     "RETURN startNode(r).name, r.predicate, endNode(r).name, startNode(r).key, "
-    "endNode(r).key, r.doc_id, r.chunk_id, r.sentence, startNode(r).type, endNode(r).type "
+    "endNode(r).key, r.doc_id, r.chunk_id, r.sentence, startNode(r).type, endNode(r).type, "
+    "r.relations "
     "LIMIT $limit"
 )
 NEIGHBOUR_LIMIT = 400
@@ -168,8 +169,8 @@ class GraphRoute:
             params = {"keys": frontier, "limit": NEIGHBOUR_LIMIT}
             _, rows = self.store.cypher(NEIGHBOURS_CYPHER, params, groups)
             nxt: list[str] = []
-            for s, p, o, sk, ok, doc, chunk, sentence, st, ot in rows:
-                t = StoredTriple(s, p, o, sk, ok, doc, chunk, sentence or "")
+            for s, p, o, sk, ok, doc, chunk, sentence, st, ot, rels in rows:
+                t = StoredTriple(s, p, o, sk, ok, doc, chunk, sentence or "", tuple(rels or ()))
                 seen.setdefault((sk, p, ok, chunk), t)
                 types[sk], types[ok] = st or "", ot or ""
                 for k in (sk, ok):
@@ -292,7 +293,8 @@ def _lexicon_fit(info: QuestionInfo, edge: StoredTriple, answer_key: str) -> Fit
         return Fit.UNKNOWN
     answer_is_edge_subject = edge.subject_key == answer_key
     lex = lexicon()
-    fit = lex.fit(lex.of_phrase(edge.predicate), asked.relations, asked.answer_is_subject,
+    edge_relations = frozenset(edge.relations) or lex.of_phrase(edge.predicate)  # older stores
+    fit = lex.fit(edge_relations, asked.relations, asked.answer_is_subject,
                   answer_is_edge_subject)
     predicate = edge.predicate.lower()
     if fit is Fit.UNKNOWN and predicate == asked.phrase:

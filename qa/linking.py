@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 
 from kg.extract.normalize import entity_key
 from kg.models import Entity
@@ -20,6 +21,7 @@ Embed = Callable[[list[str]], list[list[float]]]
 
 FULLTEXT_MIN_OVERLAP = 0.5  # share of the mention's words the entity's name must contain
 EMBEDDING_MIN_SIM = 0.82  # name-embedding cosine for a fuzzy link
+TYPO_MIN_RATIO = 0.8  # a word of the mention that differs from the name's must be this close
 
 
 @dataclass
@@ -66,6 +68,19 @@ def _words(text: str) -> set[str]:
     return set(entity_key(text).split())
 
 
+def _compatible(mention: str, name: str) -> bool:
+    """A fuzzy link may drop words ("Brightwater" -> "Brightwater Labs") or fix a typo, never
+    swap one: "Sofia Black" is not "Jack Black", whatever word they share."""
+    ours, theirs = _words(mention), _words(name)
+    extra_ours, extra_theirs = ours - theirs, theirs - ours
+    if not extra_ours or not extra_theirs:
+        return True
+    return all(
+        any(SequenceMatcher(None, w, v).ratio() >= TYPO_MIN_RATIO for v in extra_theirs)
+        for w in extra_ours
+    )
+
+
 def _fuzzy(
     names: list[str],
     store: GraphStore,
@@ -78,12 +93,13 @@ def _fuzzy(
         want = _words(name)
         hit: Link | None = None
         for e, score in store.entity_fulltext(name, 3, groups):
-            if len(want & _words(e.name)) / max(1, len(want)) >= FULLTEXT_MIN_OVERLAP:
+            overlap = len(want & _words(e.name)) / max(1, len(want))
+            if overlap >= FULLTEXT_MIN_OVERLAP and _compatible(name, e.name):
                 hit = Link(e.key, e.name, e.type, name, min(1.0, float(score)), "fulltext", True)
                 break
         if hit is None:
             for e, sim in store.entity_vector(vec, 3, groups):
-                if sim >= EMBEDDING_MIN_SIM:
+                if sim >= EMBEDDING_MIN_SIM and _compatible(name, e.name):
                     hit = Link(e.key, e.name, e.type, name, float(sim), "embedding", True)
                     break
         if hit is not None:

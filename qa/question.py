@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from qa.asked import AskedRelation, read_asked
+from kg.relations import lexicon
+from qa.asked import REQUEST_VERBS, AskedRelation, read_asked
 
 WH_WORDS = ("who", "whom", "whose", "what", "which", "where", "when", "how", "why")
 # openers that ask for a description or process, which a passage answers better than a triple
@@ -102,20 +103,13 @@ def word_forms(phrase: str, model: str) -> frozenset[str]:
     return frozenset(out)
 
 
-# relation nouns whose verb is not their stem (the stem rule covers founder, painter, ...)
-RELATION_NOUNS = {
-    "author": {"write"}, "wife": {"marry"}, "husband": {"marry"}, "spouse": {"marry"},
-    "birthplace": {"born"}, "home": {"live"}, "employer": {"employ", "join"},
-}
-
-
 def _agentive(forms: set[str]) -> set[str]:
     """Add the verb an agent noun comes from: founder -> found, painter -> paint."""
     out = set(forms)
     for w in forms:
         if len(w) > 5 and w.endswith(("er", "or")):
             out |= {w[:-2], w[:-1]}
-        out |= RELATION_NOUNS.get(w, set())
+        out |= lexicon().noun_verbs(w)  # author -> write, wife -> marry
     return out
 
 
@@ -150,10 +144,17 @@ def _relation_words(doc: Any, skip: set[int]) -> tuple[frozenset[str], frozenset
 
 def _name_spans(doc: Any, text: str) -> list[tuple[int, int]]:
     """Token spans that are proper-noun runs, NER entities or quoted titles."""
-    spans: list[tuple[int, int]] = [(e.start, e.end) for e in doc.ents if e.label_ in NAME_LABELS]
+    def opener(tok: Any) -> bool:  # "Whom", or the request verb of "Name X's wife."
+        return tok.lower_ in WH_WORDS or (tok.i == 0 and tok.lower_ in REQUEST_VERBS)
+
+    spans: list[tuple[int, int]] = [
+        (e.start + opener(e[0]), e.end)  # the tagger's "Whom Henrik Dahl", "Name Nils Ebbe"
+        for e in doc.ents
+        if e.label_ in NAME_LABELS and not (len(e) == 1 and opener(e[0]))
+    ]
     i = 0
     while i < len(doc):
-        if doc[i].pos_ == "PROPN":
+        if doc[i].pos_ == "PROPN" and not opener(doc[i]):
             j = i
             # "University of Lenhold": PROPN (of|and|the PROPN)*
             while j + 1 < len(doc) and (

@@ -8,6 +8,7 @@ from typing import Any
 
 from kg.extract.normalize import entity_key
 from kg.models import StoredTriple, normalise_groups
+from kg.relations import lexicon
 from kg.settings import Settings
 from kg.stores.base import GraphStore
 from qa import answer as compose
@@ -132,9 +133,11 @@ class QAService:
             why_not.append(f"the graph holds nothing named {', '.join(unknown)}")
             cand = None
         if cand is not None and cand.score >= compose.GRAPH_MIN and route != "dense":
-            plural = r.info.asked is not None and r.info.asked.plural
+            asked = r.info.asked  # several answers unless the relation has only one
+            many = asked is not None and (asked.plural or not lexicon().one_answer(
+                asked.relations, asked.answer_is_subject))
             return compose.graph_answer(question, route, reason, cand, cypher,
-                                        r.graph.candidates if plural and r.graph else ())
+                                        r.graph.candidates if many and r.graph else ())
         if cand is not None:
             why_not.append(f"best relation path scores {cand.score:.2f}")
         opposite = r.graph.opposite if r.graph else []

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from lemminflect import getAllLemmas, getInflection
 
 from kg.extract.normalize import PREPOSITIONS
+from kg.relations import Relation, lexicon
 
 
 @dataclass(frozen=True)
@@ -26,50 +27,25 @@ class Templates:
     role: str = ""
 
 
-def _verb(past: str, base: str, thing: str = "What") -> Templates:
-    """A transitive verb: 'S founded O'."""
-    return Templates(
-        forward=(
-            f"Who {past} {{o}}?", f"{{o}} was {past} by whom?", f"Name the one who {past} {{o}}."
-        ),
-        reverse=(f"{thing} did {{s}} {base}?", f"Name what {{s}} {past}.", f"{{s}} {past} what?"),
-        subject_np=f"the one who {past} {{o}}",
-        object_np=f"what {{s}} {past}",
-    )
-
-
-def _place(relative: str, where_q: str, where_q2: str) -> Templates:
-    """'S <relative> O' where O is a place: 'is located in', 'was born in', 'studied at'."""
-    return Templates(
-        forward=(
-            f"Who or what {relative} {{o}}?",
-            f"Name someone or something that {relative} {{o}}.",
-            f"Which one {relative} {{o}}?",
-        ),
-        reverse=(where_q, where_q2, f"{{s}} {relative} which place?"),
-        subject_np=f"the one that {relative} {{o}}",
-        object_np=f"the place {{s}} {relative}",
-    )
-
-
-KIN = {
-    "mother", "father", "parent", "son", "daughter", "child", "brother", "sister", "wife",
-    "husband", "spouse", "grandmother", "grandfather", "uncle", "aunt", "friend", "partner",
-    "colleague", "mentor", "student", "teacher", "ally", "rival",
-}  # fmt: skip  (relations between people: "Whose mother is X?")
-PERSON_ROLES = KIN | {"founder", "director", "author", "president", "leader", "member", "ceo",
-                      "chairman", "composer", "owner", "employee"}  # fmt: skip
-
-
 def _is_person(noun: str) -> bool:
-    return noun in PERSON_ROLES or noun.endswith(("er", "or", "ist", "ian"))
+    """A role noun naming a person: the lexicon says so, or it reads as an agent noun."""
+    kind = lexicon().noun_type(noun)
+    return kind == "person" if kind else noun.endswith(("er", "or", "ist", "ian"))
+
+
+def _is_kin(noun: str) -> bool:
+    """A relation between two people ("Whose mother is X?" reads naturally)."""
+    return any(
+        lexicon().relations[r].object == "person" for r in lexicon().of_noun(noun)
+    ) and _is_person(noun)
 
 
 def _role(role: str, prep: str = "of") -> Templates:
-    """'S is the <role> <prep> O': mother of, capital of, holder for, inventor behind."""
+    """'S is the <role> <prep> O': capital of, holder for, inventor behind."""
     head = role.split()[-1]
     who = "Who" if _is_person(head) else "What"
     rel = f"{role} {prep}"
+    kin = _is_kin(head) and prep == "of"
     return Templates(
         forward=(
             f"{who} is the {rel} {{o}}?",
@@ -78,13 +54,12 @@ def _role(role: str, prep: str = "of") -> Templates:
         ),
         reverse=(
             (f"Whose {role} is {{s}}?", f"Who is {{s}} the {rel}?", f"{{s}} is the {rel} whom?")
-            if head in KIN and prep == "of"
+            if kin
             else (f"What is {{s}} the {rel}?", f"{prep.capitalize()} what is {{s}} the {role}?",
                   f"{{s}} is the {rel} what?")
         ),
         subject_np=f"the {rel} {{o}}",
-        object_np=(f"the one whose {role} is {{s}}" if head in KIN and prep == "of"
-                   else f"what {{s}} is the {rel}"),
+        object_np=f"the one whose {role} is {{s}}" if kin else f"what {{s}} is the {rel}",
         role=role,
     )  # fmt: skip
 
@@ -102,54 +77,17 @@ MEMBERSHIP = Templates(  # "S is a O" ("Keith Silverton is a master sommelier")
     object_np="what {s} is",
 )
 
-_VERBS: dict[str, tuple[str, str]] = {  # lemma -> (past, thing word for the reverse question)
-    "found": ("founded", "What"), "co-found": ("co-founded", "What"),
-    "establish": ("established", "What"), "create": ("created", "What"),
-    "compose": ("composed", "What"), "write": ("wrote", "What"), "direct": ("directed", "What"),
-    "invent": ("invented", "What"), "discover": ("discovered", "What"),
-    "design": ("designed", "What"), "paint": ("painted", "What"), "build": ("built", "What"),
-    "develop": ("developed", "What"), "lead": ("led", "What"), "own": ("owned", "What"),
-    "acquire": ("acquired", "What"), "marry": ("married", "Whom"), "produce": ("produced", "What"),
-    "publish": ("published", "What"), "record": ("recorded", "What"), "sing": ("sang", "What"),
-    "teach": ("taught", "Whom"), "employ": ("employed", "Whom"), "manage": ("managed", "What"),
-    "win": ("won", "What"), "play": ("played", "What"), "star": ("starred in", "What"),
-}  # fmt: skip
-
-_PLACES: dict[str, Templates] = {
-    "locate in": _place("is located in", "Where is {s} located?", "In which place is {s}?"),
-    "headquarter in": _place("is headquartered in", "Where is {s} headquartered?",
-                             "In which city is {s} headquartered?"),
-    "base in": _place("is based in", "Where is {s} based?", "In which place is {s} based?"),
-    "bear in": _place("was born in", "Where was {s} born?", "What is the birthplace of {s}?"),
-    "die in": _place("died in", "Where did {s} die?", "In which place did {s} die?"),
-    "live in": _place("lives in", "Where does {s} live?", "In which place does {s} live?"),
-    "study at": _place("studied at", "Where did {s} study?", "At which school did {s} study?"),
-    "graduate from": _place("graduated from", "Where did {s} graduate from?",
-                            "From which school did {s} graduate?"),
-    "work at": _place("works at", "Where does {s} work?", "At which place does {s} work?"),
-    "work for": _place("works for", "Who does {s} work for?", "Which employer does {s} work for?"),
-    "educate at": _place("was educated at", "Where was {s} educated?",
-                         "At which school was {s} educated?"),
-}  # fmt: skip
-
-_ALIASES = {
-    "born in": "bear in", "be bear in": "bear in", "bear": "bear in", "located in": "locate in",
-    "headquartered in": "headquarter in", "based in": "base in", "studied at": "study at",
-    "founded": "found", "wrote": "write", "composed": "compose", "is": "be", "is an": "be a",
-    "is a": "be a", "be an": "be a", "be the": "be", "is the": "be", "work in": "work at",
-    "educated at": "educate at",
-}  # fmt: skip
-
 
 def canonical_predicate(predicate: str) -> str:
-    """Lower-case lemma phrase with 'be ' and aliases folded ('is headquartered in' -> ...)."""
+    """What a predicate states: its lexicon relation's id, else its lower-case lemma phrase
+    ('is headquartered in' and 'headquarter in' are one relation; 'is a' is 'be a')."""
     p = re.sub(r"\s+", " ", predicate.strip().lower())
-    p = _ALIASES.get(p, p)
-    if p.startswith("be ") and p[3:] in _PLACES | _ALIASES:
-        p = _ALIASES.get(p[3:], p[3:])
-    return p
-
-
+    p = {"is": "be", "is the": "be", "be the": "be", "is a": "be a", "is an": "be a",
+         "be an": "be a"}.get(p, p)  # fmt: skip
+    if p in ("be", "be a"):
+        return p
+    rel = lexicon().relation_of(p)
+    return rel.id if rel else p
 
 
 def _verb_lemmas(word: str) -> tuple[str, ...]:
@@ -189,7 +127,9 @@ def _fallback(p: str) -> Templates:
     head = words[:-1] if prep else words
     if len(head) == 1 and _is_participle(head[0]):
         return _passive(p)
-    person = head[-1] in PERSON_ROLES or (_is_person(head[-1]) and not _verb_lemmas(head[-1]))
+    person = _is_person(head[-1]) and (
+        lexicon().noun_type(head[-1]) == "person" or not _verb_lemmas(head[-1])
+    )
     if prep and (prep == "of" or person or any(not _verb_lemmas(w) for w in head)):
         return _role(" ".join(head), prep)
     if not prep and not _verb_lemmas(words[0]):  # a bare noun: 'S song O' -> 'the song of O'
@@ -205,6 +145,99 @@ def _fallback(p: str) -> Templates:
     )  # fmt: skip
 
 
+_WH = {"person": "Who", "date": "When"}  # every other end type asks "What"
+_WHOM = {"person": "Whom"}
+_WHERE_PREPS = ("in", "at", "on")
+
+
+def _inflect(verb: str, tag: str) -> str:
+    """Inflect a verb phrase's first word ('take over', VBD -> 'took over')."""
+    first, _, rest = verb.partition(" ")
+    forms = getInflection(first, tag=tag)
+    word = forms[0] if forms else (first + "ed" if tag in ("VBD", "VBN") else first + "s")
+    return " ".join(filter(None, (word, rest)))
+
+
+def _from_relation(rel: Relation, phrase: str) -> Templates:
+    """Wordings a lexicon relation gives: its verbs, participles and role nouns for the
+    forward question, its inverse's role nouns first for the reverse one ("Name a child of
+    Y" for "mother of"), so training teaches the relation meanings the graph route reads."""
+    lex = lexicon()
+    inv = lex.inverse(rel)
+    key = lex.phrase_key(phrase)
+    be, tense, aux = ("was", "VBD", "did") if rel.event else ("is", "VBZ", "does")
+    who_s, who_o = _WH.get(rel.subject, "What"), _WH.get(rel.object, "What")
+    noun = next((n for n in rel.nouns if f"{n} of" == key), "")
+    verb = key if key in rel.verbs else ""
+    state = key if key in rel.states else ""
+    if not (noun or verb or state):  # a phrase of another shape: the relation's first ones
+        verb, state = rel.verbs[:1] and rel.verbs[0], rel.states[:1] and rel.states[0]
+    noun = noun or (rel.nouns[0] if rel.nouns else "")
+    if verb and not _verb_lemmas(verb.split()[0]):
+        verb = ""  # a noun phrase ("novel by"): the generic role wording reads it
+    elif verb and (_inflect(verb, "VBN") in rel.states or rel.object == "date"):
+        verb, state = "", _inflect(verb, "VBN")  # "locate in" reads "is located in"
+    fwd: list[str] = []
+    rev: list[str] = []
+    nps: dict[str, str] = {}
+    if inv is not None and inv.nouns:  # the inverse's wording first: "Who is a child of Y?"
+        art = "the" if inv.single else "a"
+        rev += [f"{who_o} is {_a(art, inv.nouns[0])} of {{s}}?",
+                f"Name {_a(art, inv.nouns[0])} of {{s}}."]
+        nps["object"] = f"the {inv.nouns[0]} of {{s}}"
+    if verb:
+        done, made = _inflect(verb, tense), _inflect(verb, "VBN")
+        fwd += [f"{who_s} {done} {{o}}?", f"{{o}} {be} {made} by {who_s.lower()}m?"
+                if who_s == "Who" else f"{{o}} {be} {made} by what?"]
+        nps.setdefault("subject", f"the one who {done} {{o}}")
+        words = verb.split()
+        if rel.object == "place" and len(words) > 1 and words[-1] in _WHERE_PREPS:
+            rev.append(f"Where {aux} {{s}} {' '.join(words[:-1])}?")
+        rev += [f"{_WHOM.get(rel.object, who_o)} {aux} {{s}} {verb}?", f"{{s}} {done} what?"]
+        nps.setdefault("object", f"what {{s}} {done}")
+    if state:
+        words = state.split()
+        fwd += [f"{who_s} {be} {state} {{o}}?", f"Name someone or something {state} {{o}}."]
+        nps.setdefault("subject", f"the one {state} {{o}}")
+        if rel.object in ("place", "date") and len(words) > 1 and words[-1] in _WHERE_PREPS:
+            where = "Where" if rel.object == "place" else "When"
+            rev.append(f"{where} {be} {{s}} {' '.join(words[:-1])}?")
+        if rel.object != "date":
+            rev.append(f"{who_o} {be} {{s}} {state}?")
+        nps.setdefault("object", f"what {{s}} {be} {state}")
+    if noun:
+        the = "the" if rel.single else "a"
+        forms = [f"{who_s} is {_a(the, noun)} of {{o}}?", f"Name {_a(the, noun)} of {{o}}."]
+        fwd[0 if f"{noun} of" == key else len(fwd):0] = forms  # the text's own wording first
+        if rel.object == "person":
+            fwd.append(f"Who is {{o}}'s {noun}?")
+            rev += [f"Whose {noun} is {{s}}?", f"Who is {{s}} the {noun} of?"]
+        else:
+            rev.append(f"What is {{s}} the {noun} of?")
+        if f"{noun} of" == key or "subject" not in nps:
+            nps["subject"] = f"the {noun} of {{o}}"
+    if inv is not None and inv is not rel and inv.verbs:
+        rev.append(f"{who_o} {_inflect(inv.verbs[0], 'VBD' if inv.event else 'VBZ')} {{s}}?")
+    base = _fallback(key)
+    return Templates(
+        forward=_three(fwd, base.forward),
+        reverse=_three(rev, base.reverse),
+        subject_np=nps.get("subject", base.subject_np),
+        object_np=nps.get("object", base.object_np),
+        role=noun if f"{noun} of" == key else "",
+    )
+
+
+def _a(article: str, noun: str) -> str:
+    """'the mother', 'a child', 'an employer'."""
+    return f"the {noun}" if article == "the" else with_article(noun)
+
+
+def _three(preferred: list[str], backup: tuple[str, ...]) -> tuple[str, ...]:
+    """The first three distinct wordings, topped up from the generic ones."""
+    return tuple(dict.fromkeys([*preferred, *backup]))[:3]
+
+
 def templates_for(predicate: str, obj: str = "") -> Templates:
     """The templates for a predicate; `obj` picks identity ('the ...') vs membership ('a ...')."""
     p = canonical_predicate(predicate)
@@ -212,11 +245,9 @@ def templates_for(predicate: str, obj: str = "") -> Templates:
         return MEMBERSHIP
     if p == "be":
         return IDENTITY
-    if p in _PLACES:
-        return _PLACES[p]
-    if p in _VERBS:
-        past, thing = _VERBS[p]
-        return _verb(past, p, thing)
+    rel = lexicon().relation_of(predicate)
+    if rel is not None:
+        return _from_relation(rel, predicate)
     return _fallback(p)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 PERSON_PRONOUNS = {"he", "she", "him", "her", "his", "hers", "himself", "herself"}
+PLURAL_PRONOUNS = {"they", "them", "their", "theirs", "themselves"}
 THING_PRONOUNS = {"it", "its", "itself"}
 UNRESOLVABLE_PRONOUNS = {"they", "them", "their", "theirs", "we", "us", "our", "you", "your",
                          "i", "me", "my", "this", "that", "these", "those", "who", "which",
@@ -53,9 +54,16 @@ class CorefHistory:
     def __init__(self) -> None:
         self.mentions: list[Mention] = []
         self.classes: dict[str, set[str]] = {}  # entity key -> class nouns ("is a" objects)
+        self.group: list[Arg] = []  # the last sentence's coordinated named subjects
 
     def reset_paragraph(self) -> None:
         self.mentions = []
+        self.group = []
+
+    def plural(self, word: str) -> list[Arg]:
+        """"they/their" -> the people or things last named together as subjects ("A and B
+        had a daughter. Their daughter, C, ..."); none when no sentence named several."""
+        return list(self.group) if word.lower() in PLURAL_PRONOUNS else []
 
     def add(self, arg: Arg, subject: bool) -> None:
         if arg.named:

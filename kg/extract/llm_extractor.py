@@ -23,6 +23,7 @@ import httpx
 from kg.extract.base import Extraction, TripleExtractor
 from kg.extract.normalize import PredicateNormaliser, display_name, entity_key
 from kg.models import Entity, Triple
+from kg.relations import lexicon
 from kg.settings import Settings
 
 SYSTEM_PROMPT = (
@@ -167,7 +168,8 @@ class LLMExtractor(TripleExtractor):
             if not (skey and okey and predicate) or skey == okey:
                 continue
             triples.append(Triple(subject=subject, predicate=predicate, object=obj,
-                                  sentence=text.strip(), subject_key=skey, object_key=okey))
+                                  sentence=text.strip(), subject_key=skey, object_key=okey,
+                                  relations=sorted(lexicon().of_phrase(predicate))))
             entities.setdefault(skey, Entity(key=skey, name=subject))
             entities.setdefault(okey, Entity(key=okey, name=obj))
         return Extraction(triples=triples, entities=list(entities.values()))

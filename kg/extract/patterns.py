@@ -14,20 +14,16 @@ from dataclasses import dataclass
 
 from spacy.tokens import Span, Token
 
+from kg.extract.coref import CLASS_TYPE
 from kg.extract.normalize import STATIVE_PARTICIPLES, predicate_phrase
 from kg.extract.pipes import NON_ENTITY_LABELS, VESSEL_NOUNS, WORK_NOUNS
+from kg.relations import lexicon
 
 SUBJECT_DEPS = {"nsubj", "nsubjpass", "csubj"}
 RELATIVE_PRONOUNS = {"who", "which", "that", "whom"}
 ALIAS_VERBS = {"know", "call", "name"}
 INDEFINITE = {"a", "an", "another", "one"}
 PHRASE_DEPS = {"compound", "amod", "nmod", "nummod", "quantmod", "npadvmod"}
-# a date in "X founded Y in 1998" dates Y's making, so the triple is (Y, found in, 1998)
-CREATION_VERBS = {
-    "found", "establish", "build", "create", "write", "compose", "paint", "publish", "record",
-    "design", "make", "release", "launch", "open", "perform", "produce", "translate",
-    "discover", "invent", "start", "form", "construct", "develop", "draw", "film", "print",
-}
 LIGHT_VERB_OBJECTS = {("take", "place"), ("take", "part")}
 
 
@@ -74,6 +70,11 @@ def named_by(noun: Token) -> Token:
     for child in noun.children:
         if child.dep_ == "appos" and is_named(child):
             return child
+        if (child.dep_ == "prep" and child.lower_ == "of" and noun.lemma_.lower() in CLASS_TYPE
+                and not lexicon().of_noun(noun.lemma_)):  # "the town of Brekka" is Brekka
+            pobj = [g for g in child.children if g.dep_ == "pobj" and is_named(g)]
+            if pobj:
+                return pobj[0]
     nxt = noun.nbor(1) if noun.i + 1 < len(noun.doc) else None
     while nxt is not None and nxt.is_punct and nxt.i + 1 < len(noun.doc):
         nxt = nxt.nbor(1)
@@ -127,7 +128,7 @@ def clause_subjects(verb: Token) -> list[Token]:
         if verb.dep_ == "conj" and verb.head.pos_ in ("VERB", "AUX"):
             return clause_subjects(verb.head)
         if verb.dep_ in ("relcl", "acl") and is_nominal(verb.head):
-            subjects = [verb.head]
+            subjects = [_described(verb.head)]
         elif verb.dep_ == "xcomp":
             return clause_subjects(verb.head)
     unique: list[Token] = []
@@ -136,6 +137,16 @@ def clause_subjects(verb: Token) -> list[Token]:
         if tok not in unique:
             unique.append(tok)
     return unique
+
+
+def _described(noun: Token) -> Token:
+    """The named thing a class noun describes: "X is a book written by Y" is about X."""
+    head = noun.head
+    if noun.dep_ == "attr" and head.lemma_ == "be":
+        named = [c for c in head.children if c.dep_ in SUBJECT_DEPS and is_named(c)]
+        if named:
+            return named[0]
+    return noun
 
 
 def _is_passive(verb: Token) -> bool:
@@ -178,7 +189,8 @@ def verb_triples(verb: Token) -> Iterator[TokenTriple]:
         lemma = predicate_phrase([lemma, light[0].lower_])
         objects = [o for o in objects if o not in light]
     objects = [named_by(o) for o in objects]
-    dated = objects if verb.lemma_ in CREATION_VERBS else []
+    # a date in "X founded Y in 1998" dates Y's making: (Y, found in, 1998)
+    dated = objects if verb.lemma_ in lexicon().creation_verbs() else []
     for subj in subjects:
         if passive:
             for agent in (c for c in verb.children if c.dep_ == "agent"):
@@ -238,6 +250,22 @@ def copula_triples(be: Token) -> Iterator[TokenTriple]:
         for prep in (c for c in be.children if c.dep_ == "prep"):
             for pobj in _pobjs(prep):
                 yield TokenTriple(subj, predicate_phrase(["be", prep.lower_]), named_by(pobj))
+    yield from _reciprocal(subjects, attrs)
+
+
+def _reciprocal(subjects: list[Token], attrs: list[Token]) -> Iterator[TokenTriple]:
+    """ "A and B are siblings": a plural role noun of a symmetric relation joins them."""
+    lex = lexicon()
+    for attr in attrs:
+        noun = attr.lemma_.lower()
+        if attr.tag_ != "NNS" or not any(
+            lex.relations[r].symmetric for r in lex.of_noun(noun)
+        ):
+            continue
+        named = [s for s in subjects if is_named(s)]
+        for i, a in enumerate(named):
+            for b in named[i + 1 :]:
+                yield TokenTriple(a, f"{noun} of", b)
 
 
 def _named_attr(subject: Token, named: Token) -> Iterator[TokenTriple]:

@@ -34,6 +34,7 @@ from kg.extract.patterns import (
     sentence_triples,
 )
 from kg.models import Entity, Triple
+from kg.relations import lexicon
 
 _BLANK_LINE = re.compile(r"\n[ \t\r]*\n")
 # a single line break inside a paragraph is a soft wrap, unless a heading or list item is near
@@ -72,7 +73,8 @@ def phrase_text(token: Token) -> str:
         else:
             break
     right = token.i
-    if token.pos_ == "PROPN":  # "University of Lenhold" when NER missed it
+    if token.pos_ == "PROPN":  # "Sofia Black-D'Elia", "University of Lenhold": NER missed it
+        left = min(left, name_start(token))
         for child in token.rights:
             pobjs = [c for c in child.children if c.dep_ == "pobj" and c.pos_ == "PROPN"]
             if child.dep_ == "prep" and child.lower_ == "of" and pobjs:
@@ -82,14 +84,32 @@ def phrase_text(token: Token) -> str:
     return display_name(token.doc[left : right + 1].text)
 
 
+HYPHENS = {"-", "\u2010", "\u2011"}
+
+
+def _word_start(doc: Doc, end: int) -> int:
+    """Start of the written word whose last token is doc[end - 1]: tokens glued by a hyphen
+    with no space ("Black-D'Elia", "Bow-sim") are one word."""
+    j = end - 1
+    while j > 0 and not doc[j - 1].whitespace_ and HYPHENS & {doc[j - 1].text, doc[j].text}:
+        j -= 1
+    return j
+
+
 def name_start(token: Token) -> int:
-    """Index where a name starts, taking in proper-noun compounds NER left out ("Anders")."""
-    left = token.i
-    for child in sorted(token.lefts, key=lambda t: -t.i):
-        if child.dep_ == "compound" and child.i == left - 1 and is_named(child):
-            left = child.i
-        else:
+    """Index where a name starts, taking in proper-noun compounds NER left out ("Anders"),
+    and hyphenated words whole ("Sofia Black-D'Elia", "Bow-sim Mark")."""
+    doc = token.doc
+    left = _word_start(doc, token.i + 1)
+    while left > 0 and doc[left - 1].whitespace_:
+        start = _word_start(doc, left)
+        word = doc[start:left]
+        hyphenated = len(word) > 1
+        if not all(t.dep_ in ("compound", "punct") and token.i >= t.head.i > t.i for t in word):
             break
+        if not (hyphenated or is_named(word[0])):
+            break
+        left = start
     return left
 
 
@@ -194,21 +214,37 @@ class SpacyExtractor(TripleExtractor):
                 arg = resolve(token)
                 if arg is not None:
                     subjects.append(arg)
+        def resolve_all(token: Token) -> list[Arg | None]:
+            """A plural pronoun stands for each of the group it refers to."""
+            return state.history.plural(token.lower_) or [resolve(token)]
+
         out: list[Triple] = []
-        for found in sentence_triples(sent):
-            if not (is_nominal(found.subject) and is_nominal(found.object)):
-                continue  # a mis-parse made a verb or adjective an argument
-            subj, obj = resolve(found.subject), resolve(found.object)
+        sentence_subjects: dict[str, Arg] = {}
+        found_args = (  # lazily: a triple's classes help resolve the next one's nouns
+            (subj, found, obj)
+            for found in sentence_triples(sent)
+            if is_nominal(found.subject) and is_nominal(found.object)  # else a mis-parse
+            for subj in resolve_all(found.subject)
+            for obj in resolve_all(found.object)
+        )
+        for subj, found, obj in found_args:
             if subj is None or obj is None or subj.key == obj.key or not subj.key:
                 continue
+            if subj.named and found.subject.dep_ in SUBJECT_DEPS | {"conj"}:
+                sentence_subjects.setdefault(subj.key, subj)
             if not (subj.named or (obj.named and obj.label not in ("DATE", "TIME"))):
                 continue
             if found.predicate == "is a":
                 state.history.add_class(subj.key, found.object.lemma_.lower())
+            ends = lexicon().end_nouns(found.predicate)  # "X was born to Y": X is "the
+            for arg, nouns in zip((subj, obj), ends, strict=True):  # child", Y "the parent"
+                for noun in nouns:
+                    state.history.add_class(arg.key, noun)
             out.append(Triple(subject=subj.name, predicate=found.predicate, object=obj.name,
                               sentence=sent.text.strip(), subject_key=subj.key,
                               object_key=obj.key, subject_type=subj.label,
-                              object_type=obj.label))
+                              object_type=obj.label,
+                              relations=sorted(lexicon().of_phrase(found.predicate))))
             seen.setdefault(subj.key, subj)
             seen.setdefault(obj.key, obj)
         for token in sent:
@@ -220,6 +256,8 @@ class SpacyExtractor(TripleExtractor):
                     state.history.add(arg, subject=False)
         for arg in subjects:
             state.history.add(arg, subject=True)
+        if len(sentence_subjects) > 1:
+            state.history.group = list(sentence_subjects.values())
         return out
 
     def _name(self, token: Token, state: _TextState, para: int) -> str:

@@ -8,16 +8,20 @@ from kg.stores.base import (
     Dimension,
     GraphStore,
     QueryTimedOut,
+    QueryTooComplex,
     ReadOnlyViolation,
     StoreError,
+    StoreUnavailable,
 )
 
 __all__ = [
     "BadParameter",
     "GraphStore",
     "QueryTimedOut",
+    "QueryTooComplex",
     "ReadOnlyViolation",
     "StoreError",
+    "StoreUnavailable",
     "open_store",
 ]
 

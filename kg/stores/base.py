@@ -36,6 +36,15 @@ class QueryTimedOut(StoreError):
     """A user query ran past its time limit and the database stopped it."""
 
 
+class QueryTooComplex(StoreError):
+    """A user query too long or too deeply nested to hand to the database's parser."""
+
+
+class StoreUnavailable(StoreError):
+    """The database cannot answer right now (its server died or is being restarted); the
+    same request will work again once it is back."""
+
+
 class BadParameter(StoreError):
     """A user query's parameters cannot be sent: a name that is not an identifier, or a map
     key no backend accepts. Raised before the query reaches the database."""
@@ -201,6 +210,10 @@ class GraphStore(ABC):
     def counts(self, groups: Groups) -> Counts: ...
 
     # --- lifecycle ---------------------------------------------------------------------
+    def health(self) -> dict[str, Any]:
+        """The store's state for a health check: at least {"state": "ok" | ...}."""
+        return {"state": "ok"}
+
     @abstractmethod
     def close(self) -> None: ...
 

@@ -7,7 +7,7 @@ Graph model (see README, "Graph model"):
   (:Document {id, path, title, sha256, groups})
   (:Chunk {id, doc_id, text, position, embedding, groups})-[:PART_OF]->(:Document)
   (:Entity {key, name, type, aliases, embedding})
-  (:Entity)-[:REL {predicate, chunk_id, doc_id, sentence, groups}]->(:Entity)
+  (:Entity)-[:REL {predicate, relations, chunk_id, doc_id, sentence, groups}]->(:Entity)
   (:Chunk)-[:MENTIONS]->(:Entity)
 While a document is being replaced its new chunks are (:StagedChunk {stage}) and its new
 relations [:STAGED_REL {stage}]; one final statement swaps them in and adds the document's
@@ -29,10 +29,10 @@ def visible(var: str) -> str:
 
 
 # A triple as returned by every relation read: [subject name, predicate, object name,
-# subject key, object key, doc id, chunk id, sentence] for edge variable `r`.
+# subject key, object key, doc id, chunk id, sentence, relations] for edge variable `r`.
 TRIPLE = (
     "[startNode({r}).name, {r}.predicate, endNode({r}).name, startNode({r}).key,"
-    " endNode({r}).key, {r}.doc_id, {r}.chunk_id, {r}.sentence]"
+    " endNode({r}).key, {r}.doc_id, {r}.chunk_id, {r}.sentence, {r}.relations]"
 )
 ENTITY = "e.key, e.name, e.type, e.aliases"
 CHUNK_COLUMNS = "c.id, c.doc_id, c.text, c.position, d.path, d.title"
@@ -71,7 +71,8 @@ CREATE (c)-[:PART_OF]->(d)
 WITH count(*) AS _p
 MATCH ()-[s:STAGED_REL {stage: $stage}]->()
 WITH s, startNode(s) AS a, endNode(s) AS b
-CREATE (a)-[:REL {predicate: s.predicate, chunk_id: s.chunk_id, doc_id: s.doc_id,
+CREATE (a)-[:REL {predicate: s.predicate, relations: s.relations, chunk_id: s.chunk_id,
+                  doc_id: s.doc_id,
                   sentence: s.sentence, groups: s.groups}]->(b)
 DELETE s
 WITH count(*) AS _s
@@ -119,7 +120,8 @@ def build(dialect: Dialect) -> dict[str, str]:
         "UNWIND $rows AS r "
         "MATCH (a:Entity {key: r.subject_key}) "
         "MATCH (b:Entity {key: r.object_key}) "
-        "CREATE (a)-[:STAGED_REL {predicate: r.predicate, chunk_id: r.chunk_id,"
+        "CREATE (a)-[:STAGED_REL {predicate: r.predicate, relations: r.relations,"
+        " chunk_id: r.chunk_id,"
         " doc_id: r.doc_id, sentence: r.sentence, groups: r.groups, stage: r.stage}]->(b)"
     )
     # The one atomic statement that replaces the old version with the staged one.

@@ -49,8 +49,8 @@ UNLIMITED = 1_000_000_000  # FalkorDB rejects LIMITs near 2**40
 
 
 def _triple(row: list[Any]) -> StoredTriple:
-    s, p, o, sk, ok, doc, chunk, sentence = row
-    return StoredTriple(s, p, o, sk, ok, doc, chunk, sentence or "")
+    s, p, o, sk, ok, doc, chunk, sentence, relations = row
+    return StoredTriple(s, p, o, sk, ok, doc, chunk, sentence or "", tuple(relations or ()))
 
 
 def _entity(row: list[Any]) -> Entity:
@@ -390,6 +390,10 @@ class CypherStore(GraphStore):
         return self.runner.user_read(query, params, prune, view_key, limit, timeout_s)
 
     # ---- lifecycle ----------------------------------------------------------------------
+    def health(self) -> dict[str, Any]:
+        check = getattr(self.runner, "health", None)  # optional for a runner
+        return check() if check else super().health()
+
     def close(self) -> None:
         with self._write_lock:
             if not self._closed:

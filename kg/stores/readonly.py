@@ -15,13 +15,15 @@ from collections.abc import Mapping
 from typing import Any
 
 from kg.stores.base import BadParameter, ReadOnlyViolation
+from kg.stores.cypher_bounds import check_bounds
 
 PARAM_NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]{0,63}$"
 _PARAM_NAME = re.compile(PARAM_NAME_PATTERN)
 
-# Strings, backtick names and comments are removed before looking for keywords.
+# Strings and backtick names become '' and comments a space before looking for keywords
+# (a comment between two words still separates them: `LOAD /* */ CSV`).
 _LITERALS = re.compile(
-    r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|`[^`]*`|//[^\n]*|/\*.*?\*/", re.DOTALL
+    r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|`[^`]*`|(//[^\n]*|/\*.*?\*/)", re.DOTALL
 )
 # A clause keyword: not a property (`n.set`) and not a map key (`{set: 1}`).
 _WRITE_CLAUSE = re.compile(
@@ -29,17 +31,19 @@ _WRITE_CLAUSE = re.compile(
     re.IGNORECASE,
 )
 _WRITE_PROCEDURE = re.compile(
-    r"\bCALL\s+(db\.idx\.(fulltext\.(createNodeIndex|createRelationshipIndex|drop))"
+    r"\bCALL\s+(db\.idx\.(fulltext|vector)\.(create\w*|drop\w*)"
     r"|db\.create|db\.drop|dbms\.(?!procedures|functions|components)|apoc\.|gds\.|algo\.\w+\.write)",
     re.IGNORECASE,
 )
 
 
 def check_read_only(query: str) -> None:
-    """Raise ReadOnlyViolation when `query` is not a single reading statement."""
+    """Raise ReadOnlyViolation when `query` is not a single reading statement, and
+    QueryTooComplex when it is too big or nested for the parser (cypher_bounds)."""
     if not query or not query.strip():
         raise ReadOnlyViolation("empty Cypher statement")
-    code = _LITERALS.sub("''", query)
+    check_bounds(query)
+    code = _LITERALS.sub(lambda m: " " if m.group(1) else "''", query)
     if code.strip().rstrip(";").count(";"):
         raise ReadOnlyViolation("only one Cypher statement may be sent at a time")
     clause = _WRITE_CLAUSE.search(code)

@@ -114,6 +114,7 @@ class WriteRows:
                     "subject_key": t.subject_key,
                     "object_key": t.object_key,
                     "predicate": t.predicate,
+                    "relations": list(t.relations),
                     "chunk_id": chunk_id,
                     "sentence": t.sentence,
                 }

@@ -166,3 +166,63 @@ def test_odd_input_gives_clean_names(spacy_extractor: SpacyExtractor) -> None:
     assert spacy_extractor.extract('" “').triples == []
     got = facts(spacy_extractor.extract("😀 Zoë Ängström founded Café Nord."))
     assert got == {("zoë ängström", "found", "café nord")}
+
+
+@pytest.mark.parametrize(
+    ("text", "fact"),
+    [
+        ("Selena Gomez was born to Mandy Teefey, the child's mother.",
+         ("mandy teefey", "mother of", "selena gomez")),
+        ("Andrea Riseborough is a child of George Riseborough, the child's father.",
+         ("george riseborough", "father of", "andrea riseborough")),
+    ],  # fmt: skip
+)
+def test_the_role_noun_refers_to_the_end_the_relation_gave_it(
+    spacy_extractor: SpacyExtractor, text: str, fact: tuple[str, str, str]
+) -> None:
+    """"born to" / "child of" make the subject "the child" (the lexicon's role nouns), so
+    "the child's mother" is the named child's, never an entity called "child"."""
+    got = facts(spacy_extractor.extract(text))
+    assert fact in got
+    assert not {f for f in got if "child" in (f[0], f[2]) and f[1] != "is a"}
+
+
+def test_their_means_each_of_the_people_named_together(spacy_extractor: SpacyExtractor) -> None:
+    got = facts(spacy_extractor.extract(
+        "Mandy Teefey and Brian Teefey had a daughter. Their daughter, Selena Gomez, was born"
+        " in 1992."))  # fmt: skip
+    assert {("selena gomez", "daughter of", "mandy teefey"),
+            ("selena gomez", "daughter of", "brian teefey")} <= got  # fmt: skip
+
+
+def test_their_without_a_group_gives_no_triple(spacy_extractor: SpacyExtractor) -> None:
+    got = facts(spacy_extractor.extract("Their daughter, Selena Gomez, was born in 1992."))
+    assert not {f for f in got if f[1] == "daughter of"}
+
+
+def test_x_married_y(spacy_extractor: SpacyExtractor) -> None:
+    got = facts(spacy_extractor.extract("Henrik Dahl married Lena Brook in 2001."))
+    assert ("henrik dahl", "marry", "lena brook") in got
+
+
+@pytest.mark.parametrize(
+    ("text", "fact"),
+    [
+        ("Sofia Black-D'Elia was born to Eleanor D'Elia, the child's mother.",
+         ("Eleanor D'Elia", "mother of", "Sofia Black-D'Elia")),
+        ("Donnie Yen was born to Bow-sim Mark, the child's mother.",
+         ("Bow-sim Mark", "mother of", "Donnie Yen")),
+    ],  # fmt: skip
+)
+def test_a_hyphenated_name_is_kept_whole(
+    spacy_extractor: SpacyExtractor, text: str, fact: tuple[str, str, str]
+) -> None:
+    got = {(t.subject, t.predicate, t.object) for t in spacy_extractor.extract(text).triples}
+    assert fact in got
+
+
+def test_a_plural_symmetric_role_joins_its_subjects(spacy_extractor: SpacyExtractor) -> None:
+    got = facts(spacy_extractor.extract("Lene Sorby and Mats Sorby are siblings."))
+    assert ("lene sorby", "sibling of", "mats sorby") in got
+    painters = facts(spacy_extractor.extract("Ada Lund and Bo Lind are painters."))
+    assert not {f for f in painters if f[1] != "is a"}  # not a relation between them

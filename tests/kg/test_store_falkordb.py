@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -132,23 +133,46 @@ def test_stale_pid_and_socket_are_cleaned(tmp_path: Path) -> None:
         assert store.counts([]).documents == 0
 
 
-def test_server_left_by_a_killed_owner_is_replaced(tmp_path: Path) -> None:
-    """The owner dies without closing: its server keeps running; the next opener stops it
-    (the server saves on SIGTERM) and starts its own on the same data."""
+def _kill_owner(folder: Path, launcher: bool) -> int:
+    """A process opens the store, loads the world and dies by SIGKILL; its server's pid."""
     result = run_python(
         f"""
         import os, signal
         from kg.settings import Settings
         from kg.stores import open_store
+        from kg.stores.falkordb.server import ServerLimits
         from tests.kg.store_world import load_world
-        store = open_store(Settings(store={str(tmp_path)!r}), dimension={DIM})
+        if not {launcher!r}:  # as where util-linux's setpriv is missing
+            ServerLimits.launcher = lambda self: []
+        store = open_store(Settings(store={str(folder)!r}), dimension={DIM})
         load_world(store)
         print("SERVER", store.runner.server.process.pid, flush=True)
         os.kill(os.getpid(), signal.SIGKILL)
         """
     )
     assert result.returncode == -signal.SIGKILL, result.stderr
-    orphan = int(result.stdout.split("SERVER")[1].split()[0])
+    return int(result.stdout.split("SERVER")[1].split()[0])
+
+
+def _gone_within(pid: int, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while _alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return not _alive(pid)
+
+
+def test_the_server_does_not_outlive_a_killed_owner(tmp_path: Path) -> None:
+    """setpriv's parent-death signal: SIGTERM, so it writes its data as it goes."""
+    server = _kill_owner(tmp_path, launcher=True)
+    assert _gone_within(server, 30)
+    with open_folder(tmp_path) as store:
+        assert store.counts([ADMIN]).documents == 2
+
+
+def test_server_left_by_a_killed_owner_is_replaced(tmp_path: Path) -> None:
+    """Without the parent-death signal the server keeps running; the next opener stops it
+    (the server saves on SIGTERM) and starts its own on the same data."""
+    orphan = _kill_owner(tmp_path, launcher=False)
     assert _alive(orphan)  # still running, owner gone
     with open_folder(tmp_path) as store:
         assert store.counts([ADMIN]).documents == 2

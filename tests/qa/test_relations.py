@@ -25,6 +25,11 @@ TEXTS = {
     "firms": "Corvel Tools was acquired by Marden Holdings in 2019. Ida Senn works for "
     "Halvard Shipping. Ansel Roth succeeded Ida Senn as director of the Karsk Museum.",
     "places": "Lenhold is the capital of Vessia. The Karsk Bridge spans the Dralle River.",
+    # forms extraction reads through the lexicon's role nouns and a plural pronoun
+    "forms": "Edda Marr was born to Jorun Marr, the child's mother. Pell Arden and Nia Arden "
+    "had a son. Their son, Kai Arden, founded Halden Works. The Ferrow Atlas is a book "
+    "written by Ilka Dunn. The town of Osk contains the Varde Gallery. Sia Holm married Bo "
+    "Lind in 2003. Jack Hale's mother is Judith Cole. Runa Kell and Odd Kell are siblings.",
 }
 ANSWERED = [
     ("Name a child of Aksel Brandt.", "Lio Brandt"),
@@ -39,11 +44,26 @@ ANSWERED = [
     ("What does the Karsk Bridge cross?", "Dralle River"),
     ("Who is a sibling of Sela Vale?", "Tomas Vale"),
     ("What is the capital of Vessia?", "Lenhold"),
+    ("Name a child of Jorun Marr.", "Edda Marr"),
+    ("Who is Edda Marr's mother?", "Jorun Marr"),
+    ("Who are the children of Nia Arden?", "Kai Arden"),
+    ("Who are the parents of Kai Arden?", "Pell Arden"),  # the son of both
+    ("Who was Halden Works founded by?", "Kai Arden"),  # stranded "by"
+    ("What did Ilka Dunn write?", "Ferrow Atlas"),  # "X is a book written by Y" is about X
+    ("Where is the Varde Gallery located?", "Osk"),  # "the town of Osk" is Osk
+    ("What is located in Osk?", "Varde Gallery"),
+    ("Who came after Ida Senn?", "Ansel Roth"),  # "come after" read with its preposition
+    ("Whom did Bo Lind marry?", "Sia Holm"),  # "Whom" is not a name
+    ("Who is the mother of Jack Hale?", "Judith Cole"),
+    ("List all siblings of Odd Kell.", "Runa Kell"),  # "A and B are siblings"
+    ("Name Lio Brandt's father.", "Aksel Brandt"),  # the request verb is not part of a name
 ]
 REFUSED = [
     "Which company did Corvel Tools acquire?",  # only "Marden Holdings acquired Corvel Tools"
     "Who is Aksel Brandt's father?",  # only "Aksel Brandt is the father of Lio Brandt"
     "What is the capital of Ostravia?",  # a province the corpus never mentions
+    "Who came after Ansel Roth?",  # only "Ansel Roth succeeded Ida Senn"
+    "Who is the mother of Sofia Hale?",  # shares a surname with Jack Hale, and nothing else
 ]
 
 
@@ -99,3 +119,16 @@ def test_lexicon_reads_inverses_symmetry_and_gender() -> None:
     assert lex.fit(lex.of_phrase("acquire"), {"owner_of"}, True, True) is Fit.YES
     assert lex.fit(lex.of_phrase("gather on"), {"founded"}, True, True) is Fit.UNKNOWN
     assert len(lex.relations) >= 60 and len(wikidata_properties()) >= 60
+
+
+def test_edges_store_the_canonical_relation_beside_the_phrase(relation_service: object) -> None:
+    """Extraction keeps the text's phrase and adds the lexicon's relation ids, so a Cypher
+    user can ask for a relation whatever words stated it."""
+    store = relation_service.store  # type: ignore[attr-defined]
+    _, rows = store.cypher(
+        "MATCH (a:Entity)-[r:REL]->(b:Entity) WHERE $rel IN r.relations "
+        "RETURN a.name, r.predicate, b.name, r.relations",
+        {"rel": "acquired"}, ["*"],
+    )
+    assert [row[:3] for row in rows] == [["Marden Holdings", "acquire", "Corvel Tools"]]
+    assert rows[0][3] == ["acquired"]

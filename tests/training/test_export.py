@@ -100,7 +100,7 @@ def test_export_respects_groups_in_the_real_store(store, tmp_path: Path) -> None
     rows = exported(tmp_path / "finance")
     assert {r["doc"] for r in rows} == {"/docs/pub.md", "/docs/sec.md"}
     mother = [r for r in rows if r["predicate"] == "mother of" and r["direction"] == "reverse"]
-    assert mother[0]["messages"][0]["content"] == "Whose mother is Mira Tal?"
+    assert mother[0]["messages"][0]["content"] == "Who is a child of Mira Tal?"
     assert mother[0]["messages"][1]["content"] == "Orin Vale"
     assert mother[0]["chunk"] == "sec:0"
 

@@ -23,14 +23,14 @@ def questions(t: StoredTriple, direction: str, paraphrases: int = 3) -> dict[str
         ("found", "Brightwater Labs", "Who founded Brightwater Labs?", "What did Orin Vale found?"),
         ("mother of", "Tamsin Vale", "Who is the mother of Tamsin Vale?",
          "Whose mother is Orin Vale?"),
-        ("headquarter in", "Karsk", "Who or what is headquartered in Karsk?",
+        ("headquarter in", "Karsk", "What is headquartered in Karsk?",
          "Where is Orin Vale headquartered?"),
-        ("be headquartered in", "Karsk", "Who or what is headquartered in Karsk?",
+        ("be headquartered in", "Karsk", "What is headquartered in Karsk?",
          "Where is Orin Vale headquartered?"),
-        ("locate in", "Karsk", "Who or what is located in Karsk?", "Where is Orin Vale located?"),
-        ("bear in", "Karsk", "Who or what was born in Karsk?", "Where was Orin Vale born?"),
-        ("study at", "Lenhold University", "Who or what studied at Lenhold University?",
-         "Where did Orin Vale study?"),
+        ("locate in", "Karsk", "What is located in Karsk?", "Where is Orin Vale located?"),
+        ("bear in", "Karsk", "Who was born in Karsk?", "Where was Orin Vale born?"),
+        ("study at", "Lenhold University", "Who studied at Lenhold University?",
+         "What is an alma mater of Orin Vale?"),
         ("compose", "The Tide Suite", "Who composed The Tide Suite?",
          "What did Orin Vale compose?"),
         ("write", "Salt Roads", "Who wrote Salt Roads?", "What did Orin Vale write?"),
@@ -43,9 +43,9 @@ def questions(t: StoredTriple, direction: str, paraphrases: int = 3) -> dict[str
         ("capital of", "Karsk", "What is the capital of Karsk?",
          "What is Orin Vale the capital of?"),
         # unseen predicates: irregular verbs, participles and noun relations read as English
-        ("make", "Clearwell sensor", "Who or what made Clearwell sensor?",
+        ("make", "Clearwell sensor", "What made Clearwell sensor?",
          "What did Orin Vale make?"),
-        ("build in", "1987", "Who or what built in 1987?", "What did Orin Vale build in?"),
+        ("build in", "1987", "What was built in 1987?", "When was Orin Vale built?"),
         ("gather on", "Sundays", "Who or what gathered on Sundays?",
          "What did Orin Vale gather on?"),
         ("known for", "its physics department", "Who or what is known for its physics department?",
@@ -53,10 +53,10 @@ def questions(t: StoredTriple, direction: str, paraphrases: int = 3) -> dict[str
         ("called", "Lantern Night", "Who or what is called Lantern Night?",
          "What is Orin Vale called?"),
         ("novel by", "Petra Lind", "What is the novel by Petra Lind?",
-         "What is Orin Vale the novel by?"),
+         "Who is an author of Orin Vale?"),
         ("port city in", "Vessia", "What is the port city in Vessia?",
          "What is Orin Vale the port city in?"),
-        ("acquire", "Tidewick Ltd", "Who acquired Tidewick Ltd?",
+        ("acquire", "Tidewick Ltd", "What acquired Tidewick Ltd?",
          "What did Orin Vale acquire?"),
     ],  # fmt: skip
 )
@@ -71,10 +71,35 @@ def test_each_predicate_reads_naturally_in_both_directions(
     assert all(obj in q for q in fwd) and all("Orin Vale" in q for q in rev)
 
 
-def test_mother_of_has_both_reverse_wordings() -> None:
+@pytest.mark.parametrize(
+    ("s", "predicate", "o", "inverse_wordings"),
+    [
+        ("Mara Vale", "mother of", "Orin Vale",
+         ["Who is a child of Mara Vale?", "Name a child of Mara Vale."]),
+        ("Orin Vale", "son of", "Mara Vale",
+         ["Who is a parent of Orin Vale?", "Name a parent of Orin Vale."]),
+        ("Corvel Tools", "acquire", "Marden Holdings",
+         ["What is an acquisition of Corvel Tools?", "Name an acquisition of Corvel Tools."]),
+        ("Tidewick Ltd", "acquired by", "Corvel Tools",
+         ["What is an acquirer of Tidewick Ltd?", "Name an acquirer of Tidewick Ltd."]),
+        ("Aksel Brandt", "work for", "Marden Holdings",
+         ["What is an employer of Aksel Brandt?", "Name an employer of Aksel Brandt."]),
+        ("Lio Brandt", "married to", "Mara Vale",
+         ["Who is a spouse of Lio Brandt?", "Name a spouse of Lio Brandt."]),
+    ],  # fmt: skip
+)
+def test_reverse_questions_use_the_inverse_relations_wording(
+    s: str, predicate: str, o: str, inverse_wordings: list[str]
+) -> None:
+    """The lexicon's inverse relation words the reverse question, answered by the object."""
+    rev = questions(triple(s, predicate, o), "reverse")
+    assert list(rev)[:2] == inverse_wordings
+    assert all(rev[q] == o for q in inverse_wordings)
+
+
+def test_mother_of_keeps_the_possessive_reverse_wording() -> None:
     rev = questions(triple("Mara Vale", "mother of", "Orin Vale"), "reverse")
     assert rev["Whose mother is Mara Vale?"] == "Orin Vale"
-    assert rev["Who is Mara Vale the mother of?"] == "Orin Vale"
 
 
 def test_pairs_keep_provenance_and_direction() -> None:
@@ -114,16 +139,16 @@ def test_two_hop_questions_follow_paths() -> None:
     q = two_hop["Who is the mother of the one who founded Brightwater Labs?"]
     assert q.answer == "Mara Vale"
     assert q.path == (fact_id(facts[0]), fact_id(facts[1]))
-    assert two_hop["What did the one whose mother is Mara Vale found?"].answer == (
+    assert two_hop["What did the child of Mara Vale found?"].answer == (
         "Brightwater Labs"
     )
     assert not [p for p in make_pairs(facts, hops=1) if p.direction == "2hop"]
 
 
 def test_unseen_predicate_gets_the_generic_templates() -> None:
-    t = triple("Orin Vale", "sign with", "Karsk Records")
-    assert questions(t, "forward")["Who or what signed with Karsk Records?"] == "Orin Vale"
-    assert questions(t, "reverse")["What did Orin Vale sign with?"] == "Karsk Records"
+    t = triple("Orin Vale", "sail with", "Karsk Records")
+    assert questions(t, "forward")["Who or what sailed with Karsk Records?"] == "Orin Vale"
+    assert questions(t, "reverse")["What did Orin Vale sail with?"] == "Karsk Records"
 
 
 def many_facts(n: int = 40) -> list[StoredTriple]:

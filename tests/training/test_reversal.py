@@ -54,7 +54,7 @@ def test_questions_are_asked_only_about_the_people() -> None:
     assert len(pairs) == 12
     asked = eval_questions(pairs)
     assert [q.text for q in asked["forward"]] == [
-        "Who is a master sommelier?", "Who is the founder of MindLink?"]  # fmt: skip
+        "Who is a master sommelier?", "Who is a founder of MindLink?"]  # fmt: skip
     assert [q.answers for q in asked["reverse"]] == [("master sommelier",), ("MindLink",)]
 
 
@@ -97,7 +97,9 @@ def test_kgqa_eval_reversal_runs_the_whole_pipeline(tmp_path: Path, capsys) -> N
     out = tmp_path / "reversal.json"
     assert main(["eval", "reversal", "--limit", "2", "--epochs", "1", "--out", str(out)]) == 0
     result = json.loads(out.read_text())
-    assert result["people"] == 2 and result["facts"] == 2  # the real extractor found both
+    # the real extractor found both people (and may read more than one fact about one:
+    # "X is the first person to establish contact with Y" also says X established it)
+    assert result["people"] == 2 and result["facts"] >= 2
     assert set(result["conditions"]) == {"base", "forward_only", "both", "holdout_half"}
     assert result["conditions"]["forward_only"]["reverse_trained"] is None
     assert result["conditions"]["both"]["train_pairs"] == 2 * result["questions"]["forward"]

@@ -159,7 +159,8 @@ def test_kgqa_eval_reversal_runs_on_a_corpus(corpus: Path, tmp_path: Path, capsy
     assert result["pairs"] == both["train_pairs"] == 4 and both["steps"] == 1
     # two reverse questions, or one when both facts answer it ("What did Orin Vale found?")
     assert result["questions"]["forward"] == 2
-    assert result["questions"]["reverse"] == 2 - result["multi_answer_questions"]
+    reverse, multi = result["questions"]["reverse"], result["multi_answer_questions"]
+    assert reverse == 2 or (reverse == 1 and multi >= 1)
     assert 0.0 <= result["graph"]["forward"] <= 1.0
     printed = capsys.readouterr().out
     assert "both" in printed and "graph route" in printed and "wall time" in printed

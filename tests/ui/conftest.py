@@ -17,7 +17,13 @@ from tests.ui.uitest_support import API_KEYS, RunningServer
 @pytest.fixture(scope="session")
 def ui_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     store_dir = tmp_path_factory.mktemp("uistore")
-    return Settings(store=store_dir, api_keys=json.dumps(API_KEYS), api_public_role="reader")
+    # a small per-query memory cap, so the hostile-query tests stay cheap on a shared machine
+    return Settings(
+        store=store_dir,
+        api_keys=json.dumps(API_KEYS),
+        api_public_role="reader",
+        store_query_mem_mb=128,
+    )
 
 
 @pytest.fixture(scope="session")
@@ -48,3 +54,15 @@ def server(
     with serving(app) as url:
         yield RunningServer(url, app.state.services)
 
+
+
+@pytest.fixture(scope="session")
+def quick(ui_settings, ui_store, tmp_path_factory) -> Iterator[RunningServer]:
+    """The API with a 1 s Cypher limit over the session store."""
+    from ui.api.app import create_app
+    from ui.app.server import serving
+
+    settings = ui_settings.with_overrides(cypher_timeout_s=1.0)
+    app = create_app(settings, ui_store, data_dir=tmp_path_factory.mktemp("quick"))
+    with serving(app) as url:
+        yield RunningServer(url, app.state.services)

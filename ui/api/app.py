@@ -10,20 +10,26 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from kg.settings import Settings
-from kg.stores.base import GraphStore
-from ui.api.errors import ServiceError
+from kg.stores.base import GraphStore, StoreUnavailable
+from ui.api.errors import ServiceError, Unavailable
 from ui.api.limits import DeclaredSizeLimit
-from ui.api.routes import answers, documents, graph, training
+from ui.api.routes import answers, documents, graph, health, training
 from ui.api.services import Services, build_services
 
 log = logging.getLogger(__name__)
 PREFIX = "/api"
+RETRY_AFTER_S = 5
 
 
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ServiceError)
     async def service_error(_: Request, exc: ServiceError) -> JSONResponse:
-        return JSONResponse({"detail": exc.message}, status_code=exc.status)
+        headers = {"Retry-After": str(RETRY_AFTER_S)} if exc.status == 503 else None
+        return JSONResponse({"detail": exc.message}, status_code=exc.status, headers=headers)
+
+    @app.exception_handler(StoreUnavailable)
+    async def store_unavailable(request: Request, exc: StoreUnavailable) -> JSONResponse:
+        return await service_error(request, Unavailable(str(exc)))
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
@@ -57,7 +63,7 @@ def create_app(
     app.state.services = services
     json_limit = settings.api_max_body_kb * 1024
     upload_limit = int(settings.api_max_upload_mb * 1024 * 1024)
-    for module in (answers, graph, training):
+    for module in (answers, graph, health, training):
         app.include_router(module.router, prefix=PREFIX, max_body_size=json_limit)
     app.include_router(documents.router, prefix=PREFIX, max_body_size=upload_limit)
     _install_error_handlers(app)

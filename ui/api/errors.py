@@ -50,3 +50,9 @@ class QueryTimeout(ServiceError):
     """A read-only query ran past its time limit; the caller should narrow it."""
 
     status = 408
+
+
+class Unavailable(ServiceError):
+    """The store (or the worker pool) cannot take the request now; retrying later works."""
+
+    status = 503

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 
 import uvicorn
 
 from kg.settings import Settings
+
+GRACEFUL_SHUTDOWN_S = 3
 
 
 def run_serve(args: argparse.Namespace, settings: Settings) -> int:
@@ -22,7 +25,21 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> int:
             f"API at http://{args.host}:{args.port}/api/docs",
             file=sys.stderr,
         )
-        uvicorn.run(app, host=args.host, port=args.port, log_level="info")
+        # SIGTERM/SIGINT: stop taking requests, give those in flight a few seconds, then
+        # close the store (the FalkorDB child stops, a query stuck in it ends with it).
+        # uvicorn re-raises the signal once it has shut down; a handler instead of the
+        # default (which ends the process right there) lets the store close below.
+        previous = signal.signal(signal.SIGTERM, lambda *_: None)
+        try:
+            uvicorn.run(
+                app,
+                host=args.host,
+                port=args.port,
+                log_level="info",
+                timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
+            )
+        finally:
+            signal.signal(signal.SIGTERM, previous)
     finally:
         store.close()
     return 0

@@ -20,6 +20,7 @@ from kg.stores.base import (
     Dimension,
     GraphStore,
     QueryTimedOut,
+    QueryTooComplex,
     ReadOnlyViolation,
     StoreError,
     dimension_mismatch,
@@ -191,6 +192,9 @@ def run_cypher(args: argparse.Namespace, settings: Settings) -> int:
             return REFUSED
         except BadParameter as exc:
             _err(f"refused --params: {exc}")
+            return REFUSED
+        except QueryTooComplex as exc:
+            _err(f"refused: {exc}")
             return REFUSED
         except QueryTimedOut as exc:
             _err(f"query failed: {exc} (KGQA_CYPHER_TIMEOUT_S sets the limit)")

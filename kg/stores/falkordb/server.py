@@ -12,15 +12,23 @@ import atexit
 import fcntl
 import hashlib
 import os
+import shutil
 import signal
 import subprocess
+import sys
 import tempfile
+import threading
 import time
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from pathlib import Path
 
 import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from kg.stores.base import StoreError
+from kg.stores.falkordb.supervisor import Supervisor, Watch
 
 SOCKET_NAME = "falkordb.sock"
 MAX_SOCKET_PATH = 100  # sun_path holds 107 bytes; keep a margin
@@ -30,6 +38,14 @@ LOG_NAME = "falkordb.log"
 # Any write logged since the last snapshot is compacted at close: replaying even a small
 # log on the next start waits for the indexes FalkorDB builds after loading (DELAY_INDEXING)
 COMPACT_BYTES = 1
+KILL_WAIT_S = 5.0  # after SIGTERM, before SIGKILL, when a restart ends a server
+
+
+def _probe(socket: Path, timeout: float | None = None) -> redis.Redis:
+    """A plain client that does not retry (redis-py's default re-sends 10 times)."""
+    return redis.Redis(
+        unix_socket_path=str(socket), socket_timeout=timeout, retry=Retry(NoBackoff(), 0)
+    )
 
 
 def falkordb_binaries() -> tuple[str, str]:
@@ -77,19 +93,58 @@ def _is_our_server(pid: int, socket: Path) -> bool:
     return b"redis-server" in cmdline and os.fsencode(socket) in cmdline
 
 
+@dataclass(frozen=True)
+class ServerLimits:
+    """What one query, and the whole server process, may take (Settings.store_*)."""
+
+    query_timeout_max_s: float = 600.0  # TIMEOUT_MAX and TIMEOUT_DEFAULT, every query
+    query_mem_mb: int = 1024  # QUERY_MEM_CAPACITY, per query
+    max_memory_mb: int = 8192  # RLIMIT_AS of the server process (0: none)
+
+    def module_args(self) -> list[str]:
+        timeout_ms = str(max(1, round(self.query_timeout_max_s * 1000)))
+        return [
+            "TIMEOUT_MAX", timeout_ms,
+            "TIMEOUT_DEFAULT", timeout_ms,
+            "QUERY_MEM_CAPACITY", str(max(0, self.query_mem_mb) << 20),
+        ]  # fmt: skip
+
+    def launcher(self) -> list[str]:
+        """util-linux wrappers that exec the server: setpriv gives it SIGTERM when the thread
+        that started it dies (no orphan holding the folder), prlimit caps its address space
+        (range(1, 10^9) allocates its whole list before the per-query cap can stop it)."""
+        if not sys.platform.startswith("linux"):
+            return []
+        prefix: list[str] = []
+        setpriv, prlimit = shutil.which("setpriv"), shutil.which("prlimit")
+        if setpriv:
+            prefix += [setpriv, "--pdeathsig", "TERM", "--"]
+        if prlimit and self.max_memory_mb > 0:
+            prefix += [prlimit, f"--as={self.max_memory_mb << 20}", "--"]
+        return prefix
+
+
 class FalkorServer:
     """Start, connect to and stop the server for one store folder."""
 
     # Loading a store rebuilds its indexes; with DELAY_INDEXING the server answers before
     # that (see FalkorRunner.wait_for_indexes). The store opens servers with
     # Settings.store_start_timeout_s.
-    def __init__(self, folder: Path, thread_count: int = 2, start_timeout: float = 300.0):
+    def __init__(
+        self,
+        folder: Path,
+        thread_count: int = 2,
+        start_timeout: float = 300.0,
+        limits: ServerLimits | None = None,
+    ):
         self.folder = Path(folder).expanduser().resolve()
         self.socket = socket_path(self.folder)
         self.thread_count = thread_count
         self.start_timeout = start_timeout
+        self.limits = limits or ServerLimits()
         self.process: subprocess.Popen[bytes] | None = None
         self._lock_fd: int | None = None
+        self.supervisor: Supervisor | None = None
 
     # ---- lifecycle --------------------------------------------------------------------
     def start(self) -> None:
@@ -100,9 +155,10 @@ class FalkorServer:
             raise StoreError(f"cannot use {self.folder} as a store folder: {e}") from e
         try:
             self._stop_leftover()
-            self._spawn()
-            self._wait_ready()
-            self._index_synchronously()
+            self.supervisor = Supervisor(
+                str(self.folder), self._spawn_and_wait, self._end_process, self._running
+            )
+            self.supervisor.start()
         except BaseException:
             self.stop()
             raise
@@ -110,6 +166,9 @@ class FalkorServer:
 
     def stop(self) -> None:
         """Shut the server down (it writes its data) and release the folder."""
+        supervisor, self.supervisor = self.supervisor, None
+        if supervisor is not None:
+            supervisor.pause()
         proc, self.process = self.process, None
         if proc is not None and proc.poll() is None:
             self._compact()
@@ -119,6 +178,10 @@ class FalkorServer:
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
+        if supervisor is not None:
+            supervisor.release()
+            self._end_process()  # one a restart racing this stop may have started
+            self.process = None
         if self._lock_fd is not None:
             self._remove_stale_files()
             os.close(self._lock_fd)
@@ -128,7 +191,7 @@ class FalkorServer:
     def _compact(self, timeout: float = 600.0) -> None:
         """Rewrite the append-only file as a snapshot, so the next start loads the graph
         (seconds) instead of replaying every write query (as long as the writes took)."""
-        client = redis.Redis(unix_socket_path=str(self.socket), socket_timeout=30)
+        client = _probe(self.socket, timeout=30)
         try:
             info = client.info("persistence")
             if info.get("aof_current_size", 0) - info.get("aof_base_size", 0) < COMPACT_BYTES:
@@ -144,6 +207,43 @@ class FalkorServer:
             pass  # the append-only file is complete anyway, only slower to load
         finally:
             client.close()
+
+    # ---- supervision ------------------------------------------------------------------
+    @property
+    def state(self) -> str:
+        return self.supervisor.state if self.supervisor else "stopped"
+
+    @property
+    def generation(self) -> int:
+        return self.supervisor.generation if self.supervisor else 0
+
+    def watch(self, seconds: float) -> AbstractContextManager[Watch]:
+        """Around a user query: the server is restarted if it runs `seconds` + grace."""
+        if self.supervisor is None:
+            raise StoreError(f"the store {self.folder} is closed")
+        return self.supervisor.watch(seconds)
+
+    def _running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def _spawn_and_wait(self, stopping: threading.Event) -> None:
+        self._remove_stale_files()
+        self._spawn()
+        self._wait_ready(stopping)
+        self._index_synchronously()
+
+    def _end_process(self) -> None:
+        """End the server without a snapshot (a restart: it died or a query is stuck)."""
+        proc = self.process
+        if proc is None:
+            return
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=KILL_WAIT_S)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
 
     # ---- steps ------------------------------------------------------------------------
     def _take_lock(self) -> None:
@@ -184,6 +284,7 @@ class FalkorServer:
     def _spawn(self) -> None:
         server, module = falkordb_binaries()
         args = [
+            *self.limits.launcher(),
             server,
             "--port", "0",
             "--unixsocket", str(self.socket),
@@ -202,6 +303,7 @@ class FalkorServer:
             # answer once the graph is decoded; indexes are built in the background and
             # FalkorRunner.wait_for_indexes holds back only the queries that use them
             "DELAY_INDEXING", "yes",
+            *self.limits.module_args(),
         ]  # fmt: skip
         self.process = subprocess.Popen(
             args,
@@ -211,9 +313,11 @@ class FalkorServer:
             stderr=subprocess.DEVNULL,
         )
 
-    def _wait_ready(self) -> None:
+    def _wait_ready(self, stopping: threading.Event | None = None) -> None:
         deadline = time.monotonic() + self.start_timeout
         while time.monotonic() < deadline:
+            if stopping is not None and stopping.is_set():
+                raise StoreError(f"the store {self.folder} was closed while starting")
             assert self.process is not None
             if self.process.poll() is not None:
                 raise StoreError(
@@ -222,7 +326,7 @@ class FalkorServer:
                 )
             if self.socket.exists():
                 try:
-                    client = redis.Redis(unix_socket_path=str(self.socket))
+                    client = _probe(self.socket, timeout=5)
                     client.ping()
                     client.close()
                     return
@@ -239,11 +343,27 @@ class FalkorServer:
         """DELAY_INDEXING is for loading the store only: a GRAPH.COPY (the group views) is
         decoded too, and writing to a copy whose indexes are still being built crashes the
         server (FalkorDB 4.x, seen in DataBlock_Scan)."""
-        client = redis.Redis(unix_socket_path=str(self.socket))
+        client = _probe(self.socket, timeout=30)
         try:
             client.execute_command("GRAPH.CONFIG", "SET", "DELAY_INDEXING", "no")
         finally:
             client.close()
+
+    def info(self) -> dict[str, object]:
+        """What a health check shows about the process (not whether it answers)."""
+        proc = self.process
+        running = proc is not None and proc.poll() is None
+        info: dict[str, object] = {"backend": "falkordb", "running": running}
+        if self.supervisor is not None:
+            info.update(self.supervisor.info())
+        if proc is not None and running:
+            info["pid"] = proc.pid
+            try:
+                status = Path(f"/proc/{proc.pid}/status").read_text()
+                info["rss_mb"] = int(status.split("VmRSS:")[1].split()[0]) // 1024
+            except (OSError, IndexError, ValueError):
+                pass
+        return info
 
     def log_tail(self, lines: int = 20) -> str:
         try:

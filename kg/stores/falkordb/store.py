@@ -6,7 +6,8 @@ import re
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -14,14 +15,24 @@ from falkordb import FalkorDB
 from falkordb.edge import Edge
 from falkordb.node import Node
 from falkordb.path import Path as GraphPath
-from redis.exceptions import ResponseError
+from redis.backoff import NoBackoff
+from redis.exceptions import BusyLoadingError, RedisError, ResponseError
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+from redis.retry import Retry
 
 from kg.settings import Settings
-from kg.stores.base import Dimension, QueryTimedOut, ReadOnlyViolation, StoreError
+from kg.stores.base import (
+    Dimension,
+    QueryTimedOut,
+    ReadOnlyViolation,
+    StoreError,
+    StoreUnavailable,
+)
 from kg.stores.cypher_backend import Params, Statement
 from kg.stores.cypher_store import CypherStore
 from kg.stores.falkordb import dialect
-from kg.stores.falkordb.server import FalkorServer
+from kg.stores.falkordb.server import FalkorServer, ServerLimits
 
 GRAPH = "kg"
 VIEW_PREFIX = f"{GRAPH}__view__"
@@ -49,6 +60,24 @@ def plain(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: plain(v) for k, v in value.items()}
     return value
+
+
+def _client(server: FalkorServer) -> FalkorDB:
+    """A client that never retries: redis-py would re-send a timed-out or cut-off command up
+    to 10 times (a hostile query ten times over, a write twice)."""
+    return FalkorDB(unix_socket_path=str(server.socket), retry=Retry(NoBackoff(), 0))
+
+
+@contextmanager
+def _reachable() -> Iterator[None]:
+    """The server not answering (dead, restarting, loading) is StoreUnavailable."""
+    try:
+        yield
+    except (RedisConnectionError, RedisTimeoutError, BusyLoadingError) as e:
+        raise StoreUnavailable(
+            f"the graph database is not answering ({type(e).__name__}: {e}); it is restarted "
+            "on the same folder, try again in a few seconds"
+        ) from e
 
 
 class _FloatList:
@@ -131,15 +160,45 @@ class FalkorRunner:
         self.index_timeout_s = index_timeout_s
         self._indexes_ready = False
         self._index_lock = threading.Lock()
-        self.db = FalkorDB(unix_socket_path=str(server.socket))
+        self.db = _client(server)
         self.graph = self.db.select_graph(GRAPH)
         self.timeout_s = timeout_s
         self._views: OrderedDict[str, int] = OrderedDict()  # view graph -> generation
         self._generation = 0
         self._view_lock = threading.Lock()
-        for name in self.db.list_graphs():  # views are throw-away; drop any left behind
+        self._server_generation = server.generation
+        with _reachable():
+            self._drop_views()
+
+    def _drop_views(self) -> None:
+        """Views are throw-away; drop any left behind (a server killed mid-copy may even hold
+        one whose pruning is incomplete)."""
+        for name in self.db.list_graphs():
             if name.startswith(VIEW_PREFIX):
                 self.db.select_graph(name).delete()
+
+    def _fresh(self) -> None:
+        """Fail fast while the server is restarting; after a restart use a new client and
+        forget every view before anything reads one."""
+        state = self.server.state
+        if state != "ok":
+            reason = getattr(self.server.supervisor, "last_reason", "") or "closed"
+            raise StoreUnavailable(
+                f"the graph database is {state} ({reason}); try again in a few seconds"
+            )
+        if self._server_generation == self.server.generation:
+            return
+        with self._view_lock:
+            if self._server_generation != self.server.generation:
+                old, self.db = self.db, _client(self.server)
+                self.graph = self.db.select_graph(GRAPH)
+                self._views.clear()
+                self._generation += 1
+                self._indexes_ready = False  # a restarted server rebuilds them
+                with _reachable():
+                    self._drop_views()
+                self._server_generation = self.server.generation
+                old.connection.close()
 
     def wait_for_indexes(self, graph: Any = None) -> None:
         """Block until every index of the graph (or of a view) is operational.
@@ -153,7 +212,9 @@ class FalkorRunner:
         with self._index_lock:
             deadline = time.monotonic() + self.index_timeout_s
             while not (graph is None and self._indexes_ready):
-                if _indexes_operational(graph or self.graph):
+                with _reachable():
+                    operational = _indexes_operational(graph or self.graph)
+                if operational:
                     if graph is not None:
                         return
                     self._indexes_ready = True
@@ -166,10 +227,12 @@ class FalkorRunner:
                     time.sleep(0.05)
 
     def read(self, query: str, params: Params) -> list[list[Any]]:
+        self._fresh()
         if "db.idx." in query:
             self.wait_for_indexes()
         try:
-            result = self.graph.ro_query(query, _params(params))
+            with _reachable():
+                result = self.graph.ro_query(query, _params(params))
         except ResponseError as e:
             if "empty key" in str(e):  # the graph is not created yet: nothing to read
                 return []
@@ -177,24 +240,31 @@ class FalkorRunner:
         return [[plain(v) for v in row] for row in result.result_set]
 
     def write(self, statements: Sequence[Statement]) -> None:
-        for query, params in statements:
-            self.graph.query(query, _params(params))
+        self._fresh()
+        with _reachable():
+            for query, params in statements:
+                self.graph.query(query, _params(params))
 
     def reset(self) -> None:
         """Drop the whole graph: a fresh HNSW index beats one full of deleted vectors."""
-        if GRAPH in self.db.list_graphs():
-            self.graph.delete()
+        self._fresh()
+        with _reachable():
+            if GRAPH in self.db.list_graphs():
+                self.graph.delete()
         self.graph = self.db.select_graph(GRAPH)
 
     def ensure_schema(self, statements: Sequence[str]) -> None:
         """Create the indexes the graph lacks; one that exists is not asked for again,
         because a CREATE waits until the indexes built after loading are done."""
-        have = _existing_indexes(self.graph)
+        self._fresh()
+        with _reachable():
+            have = _existing_indexes(self.graph)
         for statement in statements:
             if _index_of(statement) in have:
                 continue
             try:
-                self.graph.query(statement)
+                with _reachable():
+                    self.graph.query(statement)
             except ResponseError as e:
                 if not any(marker in str(e) for marker in _ALREADY):
                     raise StoreError(f"creating the schema failed: {e}") from e
@@ -208,19 +278,37 @@ class FalkorRunner:
         limit: int,
         timeout_s: float | None = None,
     ) -> tuple[list[str], list[list[Any]]]:
-        """GRAPH.RO_QUERY with its `timeout` (whole milliseconds, at least 1: 0 means none),
-        so the server itself stops a query that runs too long."""
-        graph = self._view(view_key, prune) if prune else self.graph
-        if "db.idx." in query:
-            self.wait_for_indexes(graph if prune else None)
+        """GRAPH.RO_QUERY with its `timeout` (whole milliseconds, at least 1: 0 means none,
+        at most the server's TIMEOUT_MAX), so the server itself stops a query that runs too
+        long."""
         seconds = self.timeout_s if timeout_s is None else timeout_s
+        seconds = min(seconds, self.server.limits.query_timeout_max_s)
+        self._fresh()
+        watch = None
         try:
-            result = graph.ro_query(query, params, timeout=max(1, round(seconds * 1000)))
+            with _reachable():
+                graph = self._view(view_key, prune) if prune else self.graph
+                if "db.idx." in query:
+                    self.wait_for_indexes(graph if prune else None)
+            with self.server.watch(seconds) as watch, _reachable():
+                result = graph.ro_query(query, params, timeout=max(1, round(seconds * 1000)))
+        except StoreUnavailable as e:
+            if watch is not None and watch.overdue:
+                raise QueryTimedOut(
+                    f"the query ran past {seconds:g} s and the database did not stop it; "
+                    "the database was restarted to end it"
+                ) from e
+            raise
         except ResponseError as e:
             if "read-only" in str(e):
                 raise ReadOnlyViolation(f"read-only Cypher: {e}") from e
             if "timed out" in str(e):
                 raise QueryTimedOut(f"FalkorDB stopped the query after {seconds:g} s") from e
+            if "mem consumption exceeded" in str(e):
+                raise StoreError(
+                    "FalkorDB stopped the query at its memory limit "
+                    f"({self.server.limits.query_mem_mb} MB); narrow it"
+                ) from e
             raise StoreError(f"Cypher error: {e}") from e
         columns = [str(h[1]) for h in result.header]
         rows = [[plain(v) for v in row] for row in result.result_set[:limit]]
@@ -246,6 +334,17 @@ class FalkorRunner:
                 self.db.select_graph(old).delete()
             return self.db.select_graph(name)
 
+    def health(self) -> dict[str, Any]:
+        """The server's state and whether it answers a ping now."""
+        info = self.server.info()
+        try:
+            self._fresh()
+            with _reachable():
+                self.db.connection.ping()
+        except StoreUnavailable as e:
+            info["state"], info["error"] = "unavailable", str(e)
+        return info
+
     def invalidate(self) -> None:
         with self._view_lock:
             self._generation += 1
@@ -257,13 +356,22 @@ class FalkorRunner:
                     self.db.select_graph(name).delete()
                 self._views.clear()
             self.db.connection.close()
+        except RedisError:
+            pass  # a server that is gone keeps no views worth deleting; the next open drops them
         finally:
             self.server.stop()
 
 
 def open_falkordb_store(settings: Settings, dimension: Dimension = 384) -> CypherStore:
     """Start (or reuse nothing: one per folder) the folder's server and open the store."""
-    server = FalkorServer(Path(settings.store), start_timeout=settings.store_start_timeout_s)
+    limits = ServerLimits(
+        settings.store_query_timeout_max_s,
+        settings.store_query_mem_mb,
+        settings.store_max_memory_mb,
+    )
+    server = FalkorServer(
+        Path(settings.store), start_timeout=settings.store_start_timeout_s, limits=limits
+    )
     server.start()
     try:
         runner = FalkorRunner(server, index_timeout_s=settings.store_start_timeout_s)

@@ -12,8 +12,8 @@ router = APIRouter(tags=["answers"], responses=ERRORS)
 
 
 @router.post("/ask", summary="Answer a question from the graph, citing evidence")
-def ask(body: AskRequest, services: ServicesDep, principal: PrincipalDep) -> Answer:
-    return services.answers.ask(principal, body.question, body.route, body.adapter)
+async def ask(body: AskRequest, services: ServicesDep, principal: PrincipalDep) -> Answer:
+    return await services.answers.ask_async(principal, body.question, body.route, body.adapter)
 
 
 @router.get("/adapters", summary="LoRA adapters that /api/ask accepts by name")

@@ -13,8 +13,10 @@ router = APIRouter(tags=["graph"], responses=ERRORS)
 
 
 @router.post("/cypher", summary="Run one read-only Cypher statement over what you may see")
-def cypher(body: CypherRequest, services: ServicesDep, principal: PrincipalDep) -> CypherResult:
-    result = services.graph.cypher(principal, body.query, body.params, body.limit)
+async def cypher(
+    body: CypherRequest, services: ServicesDep, principal: PrincipalDep
+) -> CypherResult:
+    result = await services.graph.cypher_async(principal, body.query, body.params, body.limit)
     return CypherResult(**result)
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from kg.models import StoredTriple
@@ -38,10 +40,9 @@ class AnswerService:
             raise BadRequest(f"unknown adapter {name!r} (known: {choices})")
         return known[name]
 
-    def ask(
-        self, principal: Principal, question: str, route: str = "auto", adapter: str | None = None
-    ) -> Any:
-        """The Answer for `question` as this caller may see it."""
+    def _prepare(
+        self, principal: Principal, question: str, route: str, adapter: str | None
+    ) -> Callable[[], Any]:
         question = (question or "").strip()
         if not question:
             raise BadRequest("the question is empty")
@@ -50,10 +51,24 @@ class AnswerService:
         if route not in ROUTES:
             raise BadRequest(f"route must be one of {', '.join(ROUTES)}")
         adapter_path = self._adapter_path(adapter)
+        return partial(self._answer, question, list(principal.groups), route, adapter_path)
+
+    def _answer(self, question: str, groups: list[str], route: str, adapter: str | None) -> Any:
         qa = self.rt.qa
         with self._lock:
-            groups = list(principal.groups)
-            return qa.ask(question, groups=groups, route=route, adapter=adapter_path)
+            return qa.ask(question, groups=groups, route=route, adapter=adapter)
+
+    def ask(
+        self, principal: Principal, question: str, route: str = "auto", adapter: str | None = None
+    ) -> Any:
+        """The Answer for `question` as this caller may see it (waits here)."""
+        return self.rt.pools.answers.call(self._prepare(principal, question, route, adapter))
+
+    async def ask_async(
+        self, principal: Principal, question: str, route: str = "auto", adapter: str | None = None
+    ) -> Any:
+        """The same for the HTTP route, awaited in the bounded answer pool."""
+        return await self.rt.pools.answers.run(self._prepare(principal, question, route, adapter))
 
     def subgraph(self, answer: Any) -> list[StoredTriple]:
         """The evidence's edges, for drawing."""

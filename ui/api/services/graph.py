@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import re
-from concurrent.futures import ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import partial
 from typing import Any
 
 from kg.models import StoredTriple
-from kg.stores.base import BadParameter, QueryTimedOut, ReadOnlyViolation, StoreError
+from kg.stores.base import (
+    BadParameter,
+    QueryTimedOut,
+    QueryTooComplex,
+    ReadOnlyViolation,
+    StoreError,
+    StoreUnavailable,
+)
 from kg.stores.readonly import check_params, check_read_only
 from ui.api.auth import Principal
 from ui.api.errors import BadRequest, NotFound, QueryTimeout, UnsafeQuery
@@ -22,6 +30,30 @@ MAX_TRIPLES = 1000
 DATABASE_GRACE_S = 2.0
 
 
+@contextmanager
+def _translated(seconds: float) -> Iterator[None]:
+    """Store errors of a user query as the API's errors."""
+    try:
+        yield
+    except (TimeoutError, QueryTimedOut) as exc:
+        raise QueryTimeout(f"the query ran past {seconds:g} s; narrow it") from exc
+    except ReadOnlyViolation as exc:
+        raise UnsafeQuery(f"the store refused a write: {exc}") from exc
+    except StoreUnavailable:
+        raise
+    except StoreError as exc:
+        raise BadRequest(f"query failed: {exc}") from exc
+
+
+def _result(columns: list[Any], rows: list[list[Any]], limit: int) -> dict[str, Any]:
+    rows = rows[:limit]
+    return {
+        "columns": [str(c) for c in columns],
+        "rows": to_jsonable(rows),
+        "truncated": len(rows) >= limit,
+    }
+
+
 def _entity_key(name: str) -> str:
     from kg.extract.normalize import entity_key
 
@@ -31,8 +63,28 @@ def _entity_key(name: str) -> str:
 class GraphService:
     def __init__(self, runtime: Runtime) -> None:
         self.rt = runtime
-        # user queries run here so a slow one can be abandoned at the time limit
-        self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="cypher")
+
+    def _prepare(
+        self, principal: Principal, query: str, params: dict[str, Any] | None, limit: int | None
+    ) -> tuple[Callable[[], Any], float, int]:
+        """The store's statement and parameter checks run here first, so a write, a writing
+        procedure, a second statement, a statement too nested to parse or an unusable
+        parameter name is refused before it takes a worker; the store runs it read-only."""
+        try:
+            check_read_only(query)
+        except ReadOnlyViolation as exc:
+            raise UnsafeQuery(str(exc)) from exc
+        except QueryTooComplex as exc:
+            raise BadRequest(str(exc)) from exc
+        try:
+            params = check_params(params)
+        except BadParameter as exc:
+            raise BadRequest(str(exc)) from exc
+        cap = self.rt.settings.cypher_max_rows
+        limit = max(1, min(limit or cap, cap))
+        seconds = self.rt.settings.cypher_timeout_s
+        groups = list(principal.groups)
+        return partial(self.rt.store.cypher, query, params, groups, limit, seconds), seconds, limit
 
     def cypher(
         self,
@@ -41,40 +93,26 @@ class GraphService:
         params: dict[str, Any] | None = None,
         limit: int | None = None,
     ) -> dict[str, Any]:
-        """Run a read-only statement over what the caller's groups may see.
+        """Run a read-only statement over what the caller's groups may see (waits here)."""
+        work, seconds, limit = self._prepare(principal, query, params, limit)
+        with _translated(seconds):
+            columns, rows = self.rt.pools.cypher.call(work, timeout=seconds + DATABASE_GRACE_S)
+        return _result(columns, rows, limit)
 
-        The store's statement and parameter checks run here first, so a write, a writing
-        procedure, a second statement or an unusable parameter name is refused before it
-        takes a worker; the store runs it read-only.
-        """
-        try:
-            check_read_only(query)
-        except ReadOnlyViolation as exc:
-            raise UnsafeQuery(str(exc)) from exc
-        try:
-            params = check_params(params)
-        except BadParameter as exc:
-            raise BadRequest(str(exc)) from exc
-        cap = self.rt.settings.cypher_max_rows
-        limit = max(1, min(limit or cap, cap))
-        seconds = self.rt.settings.cypher_timeout_s
-        future = self._pool.submit(
-            self.rt.store.cypher, query, params, list(principal.groups), limit, seconds
-        )
-        try:
-            columns, rows = future.result(timeout=seconds + DATABASE_GRACE_S)
-        except (FutureTimeout, QueryTimedOut) as exc:
-            raise QueryTimeout(f"the query ran past {seconds:g} s; narrow it") from exc
-        except ReadOnlyViolation as exc:
-            raise UnsafeQuery(f"the store refused a write: {exc}") from exc
-        except StoreError as exc:
-            raise BadRequest(f"query failed: {exc}") from exc
-        rows = rows[:limit]
-        return {
-            "columns": [str(c) for c in columns],
-            "rows": to_jsonable(rows),
-            "truncated": len(rows) >= limit,
-        }
+    async def cypher_async(
+        self,
+        principal: Principal,
+        query: str,
+        params: dict[str, Any] | None = None,
+        limit: int | None = None,
+    ) -> dict[str, Any]:
+        """The same for the HTTP route: awaited, so no server thread waits on the query."""
+        work, seconds, limit = self._prepare(principal, query, params, limit)
+        with _translated(seconds):
+            columns, rows = await self.rt.pools.cypher.run(
+                work, timeout=seconds + DATABASE_GRACE_S
+            )
+        return _result(columns, rows, limit)
 
     def _triple_json(self, triple: StoredTriple, texts: dict[str, str]) -> dict[str, Any]:
         data = to_jsonable(triple)

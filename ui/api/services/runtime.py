@@ -9,6 +9,7 @@ from typing import Any
 
 from kg.settings import Settings
 from kg.stores.base import GraphStore
+from ui.api.pools import Pools
 
 
 class Runtime:
@@ -27,6 +28,7 @@ class Runtime:
         # uploads, exports and adapters live beside the graph files unless told otherwise
         self.data_dir = Path(data_dir or Path(settings.store) / "ui").resolve()
         self.write_lock = threading.RLock()  # one ingest/delete at a time
+        self.pools = Pools()  # answers and user Cypher run here, bounded
         self._build_lock = threading.Lock()
         self._embedder, self._ingestor, self._qa = embedder, ingestor, qa
 
