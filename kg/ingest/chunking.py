@@ -6,6 +6,7 @@ import hashlib
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from kg.ingest.chunk_fallback import is_pathological, window_split
 from kg.models import Chunk
 from kg.settings import Settings
 
@@ -28,7 +29,14 @@ def chunk_id(doc_id: str, sha256: str, position: int) -> str:
 
 
 def split_text(text: str, settings: Settings) -> list[str]:
-    parts = _splitter(settings.chunk_size, settings.chunk_overlap).split_text(text)
+    """Sentence-aware chunks; text punkt cannot split in bounded time goes by windows."""
+    size, overlap = settings.chunk_size, settings.chunk_overlap
+    if is_pathological(text, size):
+        return window_split(text, size, overlap)
+    try:
+        parts = _splitter(size, overlap).split_text(text)
+    except TimeoutError:  # nltk's regex time limit on a run it cannot split
+        return window_split(text, size, overlap)
     return [p.strip() for p in parts if p.strip()]
 
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from tqdm import tqdm
 
 from kg.ingest.chunking import make_chunks
+from kg.ingest.folder_groups import FolderGroups, GroupsFileError
 from kg.ingest.readers import (
     ReadError,
     SourceText,
@@ -49,8 +50,13 @@ class _Pending:
 
     source: SourceText
     status: Status
+    groups: list[str] = field(default_factory=list)
     chunks: list[Chunk] = field(default_factory=list)
     extractions: list[Extraction] = field(default_factory=list)
+
+
+# (doc id, sha256, loader, the document's groups), or a file already known to be bad
+_Source = tuple[str, str, Callable[[], SourceText], list[str]] | FileResult
 
 
 def text_sha256(text: str) -> str:
@@ -102,9 +108,12 @@ class Ingestor:
     def run(
         self, paths: Sequence[str | Path], groups: Sequence[str], progress: bool = True
     ) -> IngestReport:
-        """Ingest files and folders; unchanged files cost one sha256 and nothing else."""
+        """Ingest files and folders; unchanged files cost one sha256 and nothing else.
+
+        `groups` applies to files no `.kgqa-groups` file covers (see folder_groups.py)."""
         files = list(expand_paths(paths))
-        return self._ingest(self._file_sources(files), len(files), groups, progress, "file")
+        sources = self._file_sources(files, FolderGroups(normalise_groups(groups)))
+        return self._ingest(sources, len(files), progress, "file")
 
     def ingest_texts(
         self,
@@ -114,37 +123,35 @@ class Ingestor:
         total: int | None = None,
     ) -> IngestReport:
         """Ingest documents that are already text (benchmarks, API uploads)."""
-        items = ((s.id, s.sha256, _const(s)) for s in sources)
-        return self._ingest(items, total, groups, progress, "doc")
+        common = normalise_groups(groups)
+        items = ((s.id, s.sha256, _const(s), common) for s in sources)
+        return self._ingest(items, total, progress, "doc")
 
     def delete(self, path: str | Path) -> bool:
         """Remove a document (by path) and everything only it supported."""
         return self.store.delete_document(document_id(path))
 
     # --- the batched pipeline -----------------------------------------------------------
-    def _file_sources(
-        self, files: list[Path]
-    ) -> Iterator[tuple[str, str, Callable[[], SourceText]] | FileResult]:
+    def _file_sources(self, files: list[Path], folders: FolderGroups) -> Iterator[_Source]:
         for path in files:
             try:
+                groups, _ = folders.for_file(path)
                 check_file(path, self.settings.max_file_mb)
                 sha = file_sha256(path)
-            except (ReadError, OSError) as exc:
+            except (ReadError, GroupsFileError, OSError) as exc:
                 yield FileResult(str(path), "error", str(exc))
                 continue
-            yield document_id(path), sha, _loader(path, sha)
+            yield document_id(path), sha, _loader(path, sha), groups
 
     def _ingest(
         self,
-        sources: Iterable[tuple[str, str, Callable[[], SourceText]] | FileResult],
+        sources: Iterable[_Source],
         total: int | None,
-        groups: Sequence[str],
         progress: bool,
         unit: str,
     ) -> IngestReport:
         start = time.perf_counter()
         report = IngestReport()
-        groups = normalise_groups(groups)
         known = {d.id: d for d in self.store.list_documents([ADMIN])}
         pending: list[_Pending] = []
 
@@ -157,16 +164,16 @@ class Ingestor:
                 ready = self._extract(pending, report, progress)
             done = len(pending)
 
-            def embed() -> list[DocumentRecords]:
+            def embed() -> tuple[list[_Pending], list[DocumentRecords]]:
                 with report.timed("embed_chunks"):
-                    records = self._embed_chunks(ready, groups)
+                    ok, records = self._embed_isolated(ready, report)
                 stages.wait_third()  # its entities are in the store before we look them up
                 with report.timed("embed_names"):
-                    return self._embed_names(records)
+                    return self._names_isolated(ok, records, report)
 
-            def write(records: list[DocumentRecords]) -> None:
+            def write(batch: tuple[list[_Pending], list[DocumentRecords]]) -> None:
                 with report.timed("write"):
-                    self._write(ready, records, report)
+                    self._write(*batch, report)
                 bar.update(done)
 
             stages.submit(embed, write)
@@ -181,22 +188,18 @@ class Ingestor:
                     report.add(item)
                     bar.update(1)
                     continue
-                doc_id, sha, load = item
+                doc_id, sha, load, groups = item
                 old = known.get(doc_id)
                 if old is not None and old.sha256 == sha:
                     report.add(self._unchanged(old, groups))
                     bar.update(1)
                     continue
-                try:
-                    with report.timed("read"):
-                        source = load()
-                except (ReadError, OSError) as exc:
-                    report.add(FileResult(doc_id, "error", str(exc)))
+                entry = self._read_and_chunk(doc_id, load, report)
+                if entry is None:
                     bar.update(1)
                     continue
-                entry = _Pending(source, "replaced" if old is not None else "ingested")
-                with report.timed("chunk"):
-                    entry.chunks = make_chunks(source.id, source.sha256, source.text, self.settings)
+                entry.status = "replaced" if old is not None else "ingested"
+                entry.groups = groups
                 pending.append(entry)
                 if sum(len(p.chunks) for p in pending) >= self.batch_chunks:
                     flush()
@@ -205,11 +208,39 @@ class Ingestor:
         report.seconds = time.perf_counter() - start
         return report
 
+    def _read_and_chunk(
+        self, doc_id: str, load: Callable[[], SourceText], report: IngestReport
+    ) -> _Pending | None:
+        """Read and chunk one source; any failure becomes its error entry (None)."""
+        try:
+            with report.timed("read"):
+                source = load()
+            with report.timed("chunk"):
+                chunks = make_chunks(source.id, source.sha256, source.text, self.settings)
+        except (ReadError, OSError) as exc:
+            report.add(FileResult(doc_id, "error", str(exc)))
+            return None
+        except Exception as exc:  # a reader or the chunker broke on this file only
+            report.add(FileResult(doc_id, "error", f"{type(exc).__name__}: {exc}"))
+            return None
+        limit = self.settings.max_file_chunks
+        if len(chunks) > limit:
+            report.add(
+                FileResult(
+                    source.path,
+                    "error",
+                    f"too much text: {len(chunks)} chunks > limit {limit} "
+                    "(KGQA_MAX_FILE_CHUNKS); split the file or raise the limit",
+                )
+            )
+            return None
+        return _Pending(source, "ingested", chunks=chunks)
+
     def _unchanged(self, old: Document, groups: list[str]) -> FileResult:
         if set(old.groups) == set(groups):
-            return FileResult(old.path, "unchanged")
+            return FileResult(old.path, "unchanged", groups=groups)
         self.store.set_groups(old.id, groups)
-        return FileResult(old.path, "unchanged", f"groups {old.groups} -> {groups}")
+        return FileResult(old.path, "unchanged", f"groups {old.groups} -> {groups}", groups=groups)
 
     def _extract(
         self, pending: list[_Pending], report: IngestReport, progress: bool
@@ -257,7 +288,49 @@ class Ingestor:
                 bar.update(len(part))
         return out
 
-    def _embed_chunks(self, ready: list[_Pending], groups: list[str]) -> list[DocumentRecords]:
+    def _embed_isolated(
+        self, ready: list[_Pending], report: IngestReport
+    ) -> tuple[list[_Pending], list[DocumentRecords]]:
+        """_embed_chunks for the batch; if it fails, document by document (errors kept).
+
+        The model is loaded first, outside the isolation: a model that will not load or
+        whose size is not the store's is the whole command's error, not each file's.
+        """
+        if ready:
+            _ = self.embedder.dimension
+        try:
+            return ready, self._embed_chunks(ready)
+        except Exception:
+            ok: list[_Pending] = []
+            records: list[DocumentRecords] = []
+            for p in ready:
+                try:
+                    records += self._embed_chunks([p])
+                    ok.append(p)
+                except Exception as exc:
+                    msg = f"embedding failed: {type(exc).__name__}: {exc}"
+                    report.add(FileResult(p.source.path, "error", msg))
+            return ok, records
+
+    def _names_isolated(
+        self, ready: list[_Pending], records: list[DocumentRecords], report: IngestReport
+    ) -> tuple[list[_Pending], list[DocumentRecords]]:
+        """_embed_names for the batch; if it fails, document by document (errors kept)."""
+        try:
+            return ready, self._embed_names(records)
+        except Exception:
+            ok: list[_Pending] = []
+            out: list[DocumentRecords] = []
+            for p, rec in zip(ready, records, strict=True):
+                try:
+                    out += self._embed_names([rec])
+                    ok.append(p)
+                except Exception as exc:
+                    msg = f"embedding failed: {type(exc).__name__}: {exc}"
+                    report.add(FileResult(p.source.path, "error", msg))
+            return ok, out
+
+    def _embed_chunks(self, ready: list[_Pending]) -> list[DocumentRecords]:
         """One encode call for every chunk of the batch; returns the documents' records."""
         chunk_inputs = [
             _chunk_embedding_text(p.source.title, c.text) for p in ready for c in p.chunks
@@ -266,7 +339,7 @@ class Ingestor:
         for p in ready:
             for c in p.chunks:
                 c.embedding = next(chunk_vectors)
-        return [_records(p, groups) for p in ready]
+        return [_records(p) for p in ready]
 
     def _embed_names(self, records: list[DocumentRecords]) -> list[DocumentRecords]:
         """One encode call for the entity names that need a vector.
@@ -325,7 +398,13 @@ class Ingestor:
             else:
                 report.add(
                     FileResult(
-                        p.source.path, p.status, "", len(chunks), len(entities), len(triples)
+                        p.source.path,
+                        p.status,
+                        "",
+                        len(chunks),
+                        len(entities),
+                        len(triples),
+                        p.groups,
                     )
                 )
 
@@ -351,11 +430,11 @@ def _chunk_embedding_text(title: str, text: str) -> str:
     return text if not title or text.startswith(title) else f"{title}\n{text}"
 
 
-def _records(p: _Pending, groups: list[str]) -> DocumentRecords:
+def _records(p: _Pending) -> DocumentRecords:
     """Merge one document's extractions: entities by key, triples with their chunk id."""
     src = p.source
     doc = Document(
-        id=src.id, path=src.path, title=src.title, sha256=src.sha256, groups=list(groups)
+        id=src.id, path=src.path, title=src.title, sha256=src.sha256, groups=list(p.groups)
     )
     entities: dict[str, Entity] = {}
     triples: list[Triple] = []

@@ -87,7 +87,9 @@ def check_file(path: Path, max_file_mb: float) -> None:
     if size == 0:
         raise ReadError("empty file")
     if size > max_file_mb * 1024 * 1024:
-        raise ReadError(f"too large: {size / 1048576:.1f} MB > limit {max_file_mb:g} MB")
+        raise ReadError(
+            f"too large: {size / 1048576:.1f} MB > limit {max_file_mb:g} MB (KGQA_MAX_FILE_MB)"
+        )
     if suffix in TEXT_SUFFIXES:
         data = path.read_bytes()
         if b"\x00" in data[:65536]:

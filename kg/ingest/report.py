@@ -21,6 +21,7 @@ class FileResult:
     chunks: int = 0
     entities: int = 0
     triples: int = 0
+    groups: list[str] = field(default_factory=list)  # the access groups the document got
 
 
 @dataclass

@@ -11,6 +11,7 @@ from typing import Any
 
 from kg.settings import Settings
 from qa.models import Answer
+from ui.cli import asker
 
 
 def _print_answer(answer: Answer) -> None:
@@ -53,9 +54,9 @@ def run_ask(args: argparse.Namespace, settings: Settings) -> int:
     with open_store(settings) as store:
         service = QAService(settings, store)
         if args.question:
-            items: Any = [(0, (args.question, args.groups))]
+            items: Any = [(0, (args.question, asker(args)))]
         else:
-            items = _questions(Path(args.file), args.groups)
+            items = _questions(Path(args.file), asker(args))
         for n, item in items:
             if isinstance(item, str):
                 failures += 1

@@ -1,8 +1,9 @@
 """`kgqa ingest | delete | stats | triples | cypher`: the store's command-line face.
 
-Exit codes: 0 success; 1 partly failed (some files not ingested, a path not found, a query
-error); 2 refused input (a write through `cypher`, bad --params); 3 the store could not be
-opened.
+Exit codes: 0 success; 1 partly failed (some files not ingested, the others committed; a
+path not found; a query error); 2 refused input (a write through `cypher`, bad --params); 3
+the store could not be opened or refused the embedding model's size. Every command that reads
+asks as the public unless --groups or --admin (ui.cli.asker).
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from kg.models import ADMIN
 from kg.settings import Settings
 from kg.stores.base import (
     BadParameter,
@@ -25,6 +25,7 @@ from kg.stores.base import (
     StoreError,
     dimension_mismatch,
 )
+from ui.cli import asker
 
 if TYPE_CHECKING:
     from kg.embed import Embedder
@@ -49,11 +50,6 @@ def _with_store(
         return STORE_FAILED
     with store:
         return work(store)
-
-
-def _asker(groups: Sequence[str] | None) -> list[str]:
-    """stats/triples default to seeing everything (the operator's view)."""
-    return [ADMIN] if groups is None else list(groups)
 
 
 class EmbedderUnavailable(Exception):
@@ -107,10 +103,12 @@ def run_ingest(args: argparse.Namespace, settings: Settings) -> int:
             print(json.dumps(report.to_dict()))
         else:
             for f in report.files:
+                access = f" [groups: {','.join(f.groups)}]" if f.groups else ""
                 if f.status == "error" or f.message:
-                    print(f"{f.status:9} {f.path}: {f.message}")
+                    print(f"{f.status:9} {f.path}: {f.message}{access}")
                 else:
-                    print(f"{f.status:9} {f.path} ({f.chunks} chunks, {f.triples} triples)")
+                    counts = f"({f.chunks} chunks, {f.triples} triples)"
+                    print(f"{f.status:9} {f.path} {counts}{access}")
             print(report.summary())
         for f in report.errors:
             _err(f"{f.path}: {f.message}")
@@ -146,7 +144,7 @@ def run_delete(args: argparse.Namespace, settings: Settings) -> int:
 
 def run_stats(args: argparse.Namespace, settings: Settings) -> int:
     def work(store: GraphStore) -> int:
-        counts = store.counts(_asker(args.groups))
+        counts = store.counts(asker(args))
         if args.json:
             print(json.dumps(counts.as_dict()))
         else:
@@ -159,7 +157,7 @@ def run_stats(args: argparse.Namespace, settings: Settings) -> int:
 
 def run_triples(args: argparse.Namespace, settings: Settings) -> int:
     def work(store: GraphStore) -> int:
-        for t in store.triples(_asker(args.groups), limit=args.limit):
+        for t in store.triples(asker(args), limit=args.limit):
             if args.json:
                 row = {
                     "subject": t.subject,
@@ -188,7 +186,7 @@ def run_cypher(args: argparse.Namespace, settings: Settings) -> int:
 
     def work(store: GraphStore) -> int:
         try:
-            columns, rows = store.cypher(args.query, params, args.groups)
+            columns, rows = store.cypher(args.query, params, asker(args))
         except ReadOnlyViolation as exc:
             _err(f"refused: only read-only Cypher is allowed ({exc})")
             return REFUSED

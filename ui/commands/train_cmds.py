@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from tqdm import tqdm
 
 from kg.settings import Settings
+from ui.cli import asker
 
 if TYPE_CHECKING:
     from training.reversal import ReversalConfig
@@ -29,7 +30,7 @@ def run_export(args: argparse.Namespace, settings: Settings) -> int:
     with open_store(settings) as store:
         try:
             report = export_dataset(
-                store, args.format, args.out, groups=args.groups, reverse=not args.no_reverse,
+                store, args.format, args.out, groups=asker(args), reverse=not args.no_reverse,
                 hops=args.hops, paraphrases=args.paraphrases, seed=args.seed,
                 fractions=fractions, holdout_reverse=args.holdout_reverse,
                 split_only=args.split_only,
