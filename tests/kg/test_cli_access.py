@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.kg.cli_support import kgqa as run_kgqa
+
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "samples"
 BOARD_DOC = str(SAMPLES / "restricted" / "board_minutes.md")
@@ -18,13 +20,7 @@ RESTRICTED = ["Dana Roe", "Tessaly", "Norrhavn", "Heron", "Kessler"]  # in no pu
 
 
 def kgqa(*args: str, store: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "ui.cli", *args, "--store", str(store)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
+    return run_kgqa(*args, store=store, timeout=900)
 
 
 @pytest.fixture(scope="module")

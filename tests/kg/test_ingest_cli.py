@@ -9,18 +9,14 @@ from pathlib import Path
 
 import pytest
 
+from tests.kg.cli_support import kgqa as run_kgqa
+
 ROOT = Path(__file__).resolve().parents[2]
 FILES = ROOT / "tests" / "data" / "files"
 
 
 def kgqa(*args: str, store: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "ui.cli", *args, "--store", str(store)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    return run_kgqa(*args, store=store, timeout=600)
 
 
 @pytest.fixture(scope="module")
