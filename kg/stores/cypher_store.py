@@ -34,6 +34,7 @@ from kg.stores.base import (
     Groups,
     StoreError,
     dimension_mismatch,
+    embedder_mismatch,
 )
 from kg.stores.cypher_backend import Dialect, Runner, Statement
 from kg.stores.cypher_statements import MAX_PATH_HOPS, PRUNE_ORDER, build
@@ -78,6 +79,10 @@ class CypherStore(GraphStore):
         self.runner = runner
         self.q = build(dialect)
         self.dimension = self._resolve_dimension(dimension)
+        from kg.embed import embedder_id  # no model is loaded: the ids come from settings
+
+        self.embedder = embedder_id(settings)
+        self.name_embedder = settings.name_embedder
         self.cypher_timeout_s = settings.cypher_timeout_s
         self._write_lock = threading.RLock()
         self._closed = False
@@ -102,11 +107,22 @@ class CypherStore(GraphStore):
         return int(dimension())
 
     def _check_meta(self) -> None:
+        """Refuse embeddings of another size or model than the store records; a store that
+        records none adopts the current ones. Writes only when the record changes."""
         rows = self.runner.read(self.q["meta_get"], {})
-        if rows and rows[0][1] is not None and int(rows[0][1]) != self.dimension:
-            raise dimension_mismatch(int(rows[0][1]), self.dimension)
-        if not rows or rows[0] != [SCHEMA_VERSION, self.dimension]:
-            params = {"schema": SCHEMA_VERSION, "dimension": self.dimension}
+        _, dimension, embedder, names = rows[0] if rows else [None] * 4
+        if dimension is not None and int(dimension) != self.dimension:
+            raise dimension_mismatch(int(dimension), self.dimension)
+        if embedder is not None and embedder != self.embedder:
+            raise embedder_mismatch("KGQA_EMBEDDING_MODEL", embedder, self.embedder)
+        if names is None and embedder is None and self.runner.read(self.q["any_entity_vector"], {}):
+            names = "same"  # built before names had their own embedder: by the chunks' model
+        if names is not None and names != self.name_embedder:
+            raise embedder_mismatch("KGQA_NAME_EMBEDDER", names, self.name_embedder)
+        record = [SCHEMA_VERSION, self.dimension, self.embedder, self.name_embedder]
+        if not rows or rows[0] != record:
+            fields = ("schema", "dimension", "embedder", "name_embedder")
+            params = dict(zip(fields, record, strict=True))
             self.runner.write([(self.q["meta_set"], params)])
 
     def _write(self, statements: Sequence[Statement]) -> None:

@@ -3,16 +3,19 @@ when a file needs embedding (real store, real model, real files; the CLI run in-
 
 from __future__ import annotations
 
+import os
+import shutil
 from pathlib import Path
 
 import pytest
 
+from kg.embed import _load
 from kg.models import ADMIN
-from kg.settings import Settings
+from kg.settings import Settings, default_embedding_model
 from kg.stores import open_store
 from ui.cli import main
 
-NO_MODEL = "/nonexistent/embedding-model"  # loading this fails: proof it was not loaded
+NO_MODEL = "/nonexistent/embedding-model"  # loading this fails
 
 
 def ingest(store: Path, *paths: Path) -> int:
@@ -20,20 +23,26 @@ def ingest(store: Path, *paths: Path) -> int:
 
 
 def test_unchanged_files_need_no_embedding_model(tmp_path: Path, monkeypatch, capsys) -> None:
+    """The store records its model (a folder here, a hard-linked copy of MiniLM), so the
+    same folder made unloadable is the proof that an unchanged file loads no model."""
+    model = tmp_path / "model"
+    shutil.copytree(default_embedding_model(), model, copy_function=os.link)
+    monkeypatch.setenv("KGQA_EMBEDDING_MODEL", str(model))
     note = tmp_path / "note.txt"
     note.write_text("Orin Vale founded Brightwater Labs in Karsk.")
     store = tmp_path / "store"
     assert ingest(store, note) == 0  # a new store: the model is loaded for its size
     assert "ingested" in capsys.readouterr().out
 
-    monkeypatch.setenv("KGQA_EMBEDDING_MODEL", NO_MODEL)
+    (model / "config.json").unlink()  # the folder stays, its model no longer loads
+    _load.cache_clear()  # as in a new process: the in-process copy is gone too
     assert ingest(store, note) == 0
     out, err = capsys.readouterr()
     assert "unchanged" in out and NO_MODEL not in err
 
     note.write_text("Mira Tal founded the Karsk Ledger.")  # now it needs embedding
     assert ingest(store, note) == 1
-    assert NO_MODEL in capsys.readouterr().err
+    assert f"cannot load embedding model {str(model)!r}" in capsys.readouterr().err
     with open_store(Settings(store=store), dimension=384) as opened:  # the old version stays
         assert [t.subject for t in opened.triples([ADMIN])] == ["Orin Vale"]
 

