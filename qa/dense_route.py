@@ -73,14 +73,14 @@ def _dot(a: Sequence[float], b: Sequence[float]) -> float:
 class DenseRoute:
     def __init__(
         self, store: GraphStore, embed: Embed, split: Split, forms: Forms, spacy_model: str,
-        rerank: Rerank | None = None,
+        rerank: Rerank | None = None, embed_names: Embed | None = None,
     ):
         self.store = store
         self.rerank = rerank  # qa.rerank's cross-encoder stage, when configured
         self.embed = embed
         self.split = split
         self.forms = forms
-        self.passages = GraphPassageRetriever(store, embed, spacy_model)
+        self.passages = GraphPassageRetriever(store, embed, spacy_model, embed_names)
 
     def retrieve(
         self,

@@ -154,11 +154,27 @@ def _dot(a: Sequence[float], b: Sequence[float]) -> float:
 class GraphPassageRetriever:
     """Chunks for a question, ranked with the help of the chunk–entity graph."""
 
-    def __init__(self, store: GraphStore, embed: Embed, spacy_model: str | None = None) -> None:
+    def __init__(
+        self,
+        store: GraphStore,
+        embed: Embed,
+        spacy_model: str | None = None,
+        embed_names: Embed | None = None,
+    ) -> None:
         self.store = store
         self.embed = embed  # texts -> normalised vectors (an Embedder's encode, or a cache)
         self.spacy_model = spacy_model or Settings().spacy_model
+        # a question's names for linking, in the store's name space (kg.name_embed)
+        self._embed_names = embed_names
         self._titles: OrderedDict[tuple[str, ...], tuple[int, TitleIndex]] = OrderedDict()
+
+    def embed_names(self, names: list[str]) -> list[list[float]]:
+        if self._embed_names is None:
+            from kg.name_embed import name_encoder
+
+            settings = Settings().with_overrides(name_embedder=self.store.name_embedder or None)
+            self._embed_names = name_encoder(settings, lambda: self.embed)
+        return self._embed_names(names)
 
     def titles(self, groups: Sequence[str]) -> TitleIndex:
         """The title index of the documents `groups` may see, rebuilt after a store write."""
@@ -202,7 +218,7 @@ class GraphPassageRetriever:
         """
         info = info or analyse(question, self.spacy_model)
         if links is None:
-            links = link_entities(info, self.store, groups, self.embed)
+            links = link_entities(info, self.store, groups, self.embed_names)
         q_vec = self.embed([question])[0]
         titles = self.titles(groups)
         named = self.link(info, links, titles)

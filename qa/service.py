@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +22,18 @@ from qa.rerank import make_reranker
 from qa.router import RouteDecision, decide, needs_graph
 
 VECTOR_CACHE = 50_000  # texts whose embeddings are kept (~80 MB at 384 dimensions)
+
+
+def _cached(
+    cache: dict[str, list[float]], encode: Callable[[Sequence[str]], list[list[float]]],
+    texts: list[str],
+) -> list[list[float]]:
+    todo = [t for t in dict.fromkeys(texts) if t not in cache]
+    if todo:
+        if len(cache) + len(todo) > VECTOR_CACHE:
+            cache.clear()
+        cache.update(zip(todo, encode(todo), strict=True))
+    return [cache[t] for t in texts]
 
 
 @dataclass
@@ -47,25 +59,36 @@ class QAService:
         self._embedder = embedder
         self._generators: dict[str, Generator] = {}
         self._vectors: dict[str, list[float]] = {}
+        self._name_vectors: dict[str, list[float]] = {}
+        self._name_encode: Callable[[Sequence[str]], list[list[float]]] | None = None
         self.graph_route = GraphRoute(store, self.embed, settings.spacy_model)
         self.dense_route = DenseRoute(
             store, self.embed, self.split, self.forms, settings.spacy_model,
-            rerank=make_reranker(settings),
+            rerank=make_reranker(settings), embed_names=self.embed_names,
         )
 
     # --- shared model helpers ----------------------------------------------------------
-    def embed(self, texts: list[str]) -> list[list[float]]:
-        """Embeddings, cached by text: chunks' sentences and triples recur across questions."""
+    def _encode(self, texts: Sequence[str]) -> list[list[float]]:
         if self._embedder is None:
             from kg.embed import Embedder
 
             self._embedder = Embedder(self.settings)
-        todo = [t for t in dict.fromkeys(texts) if t not in self._vectors]
-        if todo:
-            if len(self._vectors) + len(todo) > VECTOR_CACHE:
-                self._vectors.clear()
-            self._vectors.update(zip(todo, self._embedder.encode(todo), strict=True))
-        return [self._vectors[t] for t in texts]
+        return self._embedder.encode(texts)
+
+    def embed(self, texts: list[str]) -> list[list[float]]:
+        """Embeddings, cached by text: chunks' sentences and triples recur across questions."""
+        return _cached(self._vectors, self._encode, texts)
+
+    def embed_names(self, names: list[str]) -> list[list[float]]:
+        """A question's names in the entity names' space (the store's name embedder)."""
+        if self._name_encode is None:
+            from kg.name_embed import name_encoder
+
+            settings = self.settings.with_overrides(name_embedder=self.store.name_embedder or None)
+            if settings.name_embedder == "same":
+                return self.embed(names)
+            self._name_encode = name_encoder(settings, lambda: self._encode)
+        return _cached(self._name_vectors, self._name_encode, names)
 
     def split(self, text: str) -> tuple[tuple[str, ...], ...]:
         return paragraphs(text, self.settings.spacy_model)
@@ -86,7 +109,7 @@ class QAService:
         """Link, route and fetch evidence; every store call carries `groups`."""
         groups = normalise_groups(groups)
         info = analyse(question, self.settings.spacy_model)
-        links = link_entities(info, self.store, groups, self.embed)
+        links = link_entities(info, self.store, groups, self.embed_names)
         graph = None
         if route in ("graph", "hybrid") or (route == "auto" and needs_graph(info, links)):
             graph = self.graph_route.run(info, links, groups)

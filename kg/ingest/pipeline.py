@@ -81,6 +81,7 @@ class Ingestor:
         self._routed: TripleExtractor | None = None
         self.batch_chunks = max(1, batch_chunks)
         self._entity_vectors: dict[str, list[float]] = {}
+        self._name_encode: Callable[[Sequence[str]], list[list[float]]] | None = None
 
     @property
     def embedder(self) -> Embedder:
@@ -89,6 +90,15 @@ class Ingestor:
 
             self._embedder = Embedder(self.settings)
         return self._embedder
+
+    def embed_names(self, names: Sequence[str]) -> list[list[float]]:
+        """Entity names through the name embedder the store records (kg.name_embed)."""
+        if self._name_encode is None:
+            from kg.name_embed import name_encoder
+
+            settings = self.settings.with_overrides(name_embedder=self.store.name_embedder or None)
+            self._name_encode = name_encoder(settings, lambda: self.embedder.encode)
+        return self._name_encode(names)
 
     @property
     def extractor(self) -> TripleExtractor:
@@ -315,7 +325,10 @@ class Ingestor:
     def _names_isolated(
         self, ready: list[_Pending], records: list[DocumentRecords], report: IngestReport
     ) -> tuple[list[_Pending], list[DocumentRecords]]:
-        """_embed_names for the batch; if it fails, document by document (errors kept)."""
+        """_embed_names for the batch; if it fails, document by document (errors kept).
+        The name model loads first, outside the isolation (as in _embed_isolated)."""
+        if records:
+            self.embed_names([])
         try:
             return ready, self._embed_names(records)
         except Exception:
@@ -357,10 +370,11 @@ class Ingestor:
         names = sorted(
             {e.name for e in linkable if e.key not in stored and e.name not in self._entity_vectors}
         )
-        self._entity_vectors.update(zip(names, self.embedder.encode(names), strict=True))
+        self._entity_vectors.update(zip(names, self.embed_names(names), strict=True))
         for e in entities:
             skip = e.key in stored or not _needs_name_vector(e)
-            e.embedding = None if skip else self._entity_vectors.get(e.name)
+            vector = None if skip else self._entity_vectors.get(e.name)
+            e.embedding = vector if vector and any(vector) else None  # a name with no token
         return records
 
     def _keys_with_vectors(self, keys: set[str]) -> set[str]:
