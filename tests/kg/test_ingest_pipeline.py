@@ -59,25 +59,56 @@ def test_folder_ingests_every_format_and_reports_bad_files(
     assert doc is not None and doc.title == "The Lenhold Guide"
 
 
-def test_entities_get_name_embeddings_for_linking(
-    ingestor: Ingestor, store: GraphStore, embedder: Embedder
-) -> None:
+def test_entities_get_name_embeddings_for_linking(ingestor: Ingestor, store: GraphStore) -> None:
     ingestor.run([FILES / "notes.txt"], groups=[], progress=False)
-    hits = store.entity_vector(embedder.encode_one("Brightwater Labs"), 1, [ADMIN])
+    hits = store.entity_vector(ingestor.embed_names(["Brightwater Labs"])[0], 1, [ADMIN])
     assert hits and hits[0][0].key == "brightwater labs"
 
 
-class RecordingEmbedder:
-    """The real embedder, remembering every text it was asked to encode."""
+def recording_names(ingestor: Ingestor) -> list[str]:
+    """Every name the ingestor's (real) name embedder is asked to encode, from now on."""
+    seen: list[str] = []
+    real = ingestor.embed_names
 
-    def __init__(self, real: Embedder) -> None:
-        self.real = real
-        self.dimension = real.dimension
-        self.seen: list[str] = []
+    def embed_names(names):
+        seen.extend(names)
+        return real(names)
 
-    def encode(self, texts: list[str]) -> list[list[float]]:
-        self.seen += texts
-        return self.real.encode(texts)
+    ingestor.embed_names = embed_names  # type: ignore[method-assign]
+    return seen
+
+
+def test_names_are_embedded_by_the_store_s_name_embedder(
+    store: GraphStore, embedder: Embedder, spacy_extractor: TripleExtractor, tmp_path: Path
+) -> None:
+    """By default model2vec's static model (distilled from MiniLM) embeds entity names: the
+    chunks still go to MiniLM, the names never do, and the store records which made them."""
+    path = tmp_path / "note.txt"
+    path.write_text(ORIN)
+    chunk_texts: list[str] = []
+    real = embedder.encode
+
+    class Recording:
+        dimension = embedder.dimension
+
+        def encode(self, texts):
+            chunk_texts.extend(texts)
+            return real(texts)
+
+    ingestor = Ingestor(Settings(), store, Recording(), spacy_extractor)
+    names = recording_names(ingestor)
+    ingestor.run([path], [], progress=False)
+    assert store.name_embedder == "model2vec" == Settings().name_embedder
+    assert "Brightwater Labs" in names and "Brightwater Labs" not in chunk_texts
+    assert chunk_texts == [f"note\n{ORIN}"]
+    static = ingestor.embed_names(["Brightwater Labs", "Brightwater Laboratories", "Karsk"])
+    assert len(static[0]) == store.dimension
+    dot = lambda u, v: sum(x * y for x, y in zip(u, v, strict=True))  # noqa: E731
+    assert abs(dot(static[0], static[0]) - 1.0) < 1e-4
+    assert dot(static[0], static[1]) > dot(static[0], static[2]) + 0.3
+    assert dot(static[0], embedder.encode_one("Brightwater Labs")) < 0.9  # another space
+    hits = store.entity_vector(static[1], 1, [ADMIN])  # linking's embedding tier
+    assert hits and hits[0][0].key == "brightwater labs"
 
 
 def test_names_of_entities_already_stored_are_not_embedded_again(
@@ -87,14 +118,15 @@ def test_names_of_entities_already_stored_are_not_embedded_again(
     first.write_text(ORIN)
     second.write_text("Brightwater Labs acquired Tidewell Mills.")
     Ingestor(Settings(), store, embedder, spacy_extractor).run([first], [], progress=False)
-    recording = RecordingEmbedder(embedder)
-    Ingestor(Settings(), store, recording, spacy_extractor).run([second], [], progress=False)
-    assert "Tidewell Mills" in recording.seen and "Brightwater Labs" not in recording.seen
+    ingestor = Ingestor(Settings(), store, embedder, spacy_extractor)
+    seen = recording_names(ingestor)
+    ingestor.run([second], [], progress=False)
+    assert "Tidewell Mills" in seen and "Brightwater Labs" not in seen
     for name, key in [
         ("Brightwater Labs", "brightwater labs"),
         ("Tidewell Mills", "tidewell mills"),
     ]:
-        hits = store.entity_vector(embedder.encode_one(name), 1, [ADMIN])
+        hits = store.entity_vector(ingestor.embed_names([name])[0], 1, [ADMIN])
         assert hits and hits[0][0].key == key
 
 
@@ -104,12 +136,13 @@ def test_only_names_get_name_vectors_common_nouns_and_dates_do_not(
     """Linking matches a question's names by vector, so only capitalised names need one."""
     path = tmp_path / "study.txt"
     path.write_text("Orin Vale studied physics at the University of Lenhold in 1998.")
-    recording = RecordingEmbedder(embedder)
-    Ingestor(Settings(), store, recording, spacy_extractor).run([path], [], progress=False)
+    ingestor = Ingestor(Settings(), store, embedder, spacy_extractor)
+    seen = recording_names(ingestor)
+    ingestor.run([path], [], progress=False)
     assert ("orin vale", "study", "physics") in facts(store)
-    assert {"Orin Vale", "University of Lenhold"} <= set(recording.seen)
-    assert "physics" not in recording.seen and "1998" not in recording.seen
-    hits = store.entity_vector(embedder.encode_one("physics"), 5, [ADMIN])
+    assert {"Orin Vale", "University of Lenhold"} <= set(seen)
+    assert "physics" not in seen and "1998" not in seen
+    hits = store.entity_vector(ingestor.embed_names(["physics"])[0], 5, [ADMIN])
     assert "physics" not in {e.key for e, _ in hits}
 
 
@@ -126,7 +159,7 @@ def test_an_entity_dropped_by_one_batch_gets_its_vector_back_in_the_next(
     other.write_text("Tidewell Mills is headquartered in Karsk.")
     report = ingestor.run([old, other], [], progress=False)
     assert [f.status for f in report.files] == ["replaced", "ingested"]
-    hits = store.entity_vector(embedder.encode_one("Tidewell Mills"), 1, [ADMIN])
+    hits = store.entity_vector(ingestor.embed_names(["Tidewell Mills"])[0], 1, [ADMIN])
     assert hits and hits[0][0].key == "tidewell mills"
 
 
