@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,33 @@ def _questions(path: Path, default_groups: list[str]) -> Iterator[tuple[int, Any
                 yield n, f"line {n}: expected {{\"q\": \"...\", \"groups\": [...]}}: {exc}"
 
 
+def _preload(settings: Settings) -> Callable[[], Any]:
+    """Load the embedder and spaCy on a thread while the main thread starts the store (a
+    separate server process that decodes the graph): a cold `kgqa ask` waits for the longer
+    of the two, not their sum. Returns a function giving the embedder (None if it failed to
+    load: the service then loads it itself and reports the error as usual)."""
+    loaded: dict[str, Any] = {}
+
+    def load() -> None:
+        try:
+            from kg.embed import Embedder
+            from qa.question import analyse
+
+            loaded["embedder"] = Embedder(settings)
+            analyse("Who founded it?", settings.spacy_model)
+        except Exception:  # noqa: BLE001 - reported by the service's own load
+            pass
+
+    worker = threading.Thread(target=load, name="kgqa-preload", daemon=True)
+    worker.start()
+
+    def embedder() -> Any:
+        worker.join()
+        return loaded.get("embedder")
+
+    return embedder
+
+
 def run_ask(args: argparse.Namespace, settings: Settings) -> int:
     if bool(args.question) == bool(args.file):
         print("kgqa ask: give either a QUESTION or --file QUESTIONS.jsonl", file=sys.stderr)
@@ -51,8 +79,14 @@ def run_ask(args: argparse.Namespace, settings: Settings) -> int:
     from qa.service import QAService
 
     failures = 0
-    with open_store(settings) as store:
-        service = QAService(settings, store)
+    models = _preload(settings)  # while the store's server loads the graph
+    try:
+        store = open_store(settings)
+    except BaseException:
+        models()  # no thread left importing at exit
+        raise
+    with store:
+        service = QAService(settings, store, embedder=models())
         if args.question:
             items: Any = [(0, (args.question, asker(args)))]
         else:
