@@ -89,8 +89,7 @@ def _fuzzy(
     embed: Embed,
 ) -> list[Link]:
     links: list[Link] = []
-    vectors = embed(names) if names else []
-    for name, vec in zip(names, vectors, strict=True):
+    for name in names:
         want = _words(name)
         hit: Link | None = None
         for e, score in store.entity_fulltext(name, 3, groups):
@@ -101,7 +100,8 @@ def _fuzzy(
         # not for Chinese names: unrelated ones score 0.85-0.96 with both the default and the
         # multilingual embedder (README, "Chinese documents"), so only exact/full-text link them
         if hit is None and not zh.has_han(name):
-            for e, sim in store.entity_vector(vec, 3, groups):
+            # embedded only now: a name the full-text tier links needs no name model loaded
+            for e, sim in store.entity_vector(embed([name])[0], 3, groups):
                 if sim >= EMBEDDING_MIN_SIM and _compatible(name, e.name):
                     hit = Link(e.key, e.name, e.type, name, float(sim), "embedding", True)
                     break
