@@ -56,6 +56,9 @@ class Fit(Enum):
     YES = "yes"  # states it in the asked direction
     OPPOSITE = "opposite"  # states it, but the other way round: never an answer
     OTHER = "other"  # a known relation, but another one
+    # the asked relation between the same two, but the edge genders the answer the other
+    # way ("Y is the father of X" for "Who is X's mother?"): Y is ruled out, not unknown
+    OTHER_GENDER = "other_gender"
     UNKNOWN = "unknown"  # the edge's or the question's phrase is not in the lexicon
 
 
@@ -245,7 +248,7 @@ class Lexicon:
         flipped_needed = answer_is_subject_of_asked != answer_is_edge_subject
         if any((r, flipped_needed) in facts for r in wanted):
             if answer_is_edge_subject and self._other_gender(edge, asked):
-                return Fit.OTHER  # "Y's sister?" is not answered by "Z is the brother of Y"
+                return Fit.OTHER_GENDER  # "Y's sister?" is not "Z is the brother of Y"
             return Fit.YES
         if any((r, not flipped_needed) in facts for r in wanted):
             return Fit.OPPOSITE
