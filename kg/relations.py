@@ -260,11 +260,22 @@ class Lexicon:
         X's parent."""
         return self._other_gender(set(edge), set(asked))
 
+    def same_gender(self, edge: Iterable[str], asked: Iterable[str]) -> bool:
+        """An edge whose subject is the answer states the asked gender itself ("Y is the
+        father of X" for "Who is X's father?"): no other edge overrules what it says."""
+        said, want = self._genders(set(edge), set(asked))
+        return bool(said & want)
+
     def _other_gender(self, edge: set[str], asked: set[str]) -> bool:
         """The edge genders its subject, and every asked relation wants the other gender."""
+        said, want = self._genders(edge, asked)
+        return bool(said and want and not said & want)
+
+    def _genders(self, edge: set[str], asked: set[str]) -> tuple[set[str], set[str]]:
+        """The genders the edge gives its subject, and those the asked relations want."""
         said = {self.relations[a].gender for e in edge for a in self.ancestors(e)} - {""}
         want = {self.relations[a].gender for a in asked} - {""}
-        return bool(said and want and not said & want)
+        return said, want
 
 @lru_cache(maxsize=1)
 def lexicon() -> Lexicon:

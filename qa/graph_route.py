@@ -320,8 +320,13 @@ def _gendered_otherwise(ctx: _PathContext, edge: tuple[str, str, int]) -> bool:
     asked = ctx.info.asked
     if asked is None or not asked.relations:
         return False
-    other, answer, _ = edge  # a path's last edge runs towards its answer
+    other, answer, key = edge  # a path's last edge runs towards its answer
     lex = lexicon()
+    own = ctx.triples[key]
+    if own.subject_key == answer and lex.same_gender(
+        frozenset(own.relations) or lex.of_phrase(own.predicate), asked.relations
+    ):
+        return False  # it says "father" itself; a contradicting edge is the text's own conflict
     for k in ctx.graph.get_edge_data(other, answer, default={}):
         t = ctx.triples[k]
         rels = frozenset(t.relations) or lex.of_phrase(t.predicate)

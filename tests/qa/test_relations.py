@@ -120,6 +120,9 @@ def test_lexicon_reads_inverses_symmetry_and_gender() -> None:
     assert lex.fit(father, {"child_of"}, True, False) is Fit.YES  # child: father's object
     assert lex.fit(father, {"father_of"}, True, False) is Fit.OPPOSITE
     assert lex.fit(lex.of_phrase("mother of"), {"father_of"}, True, True) is Fit.OTHER_GENDER
+    # an edge that says "father" itself is not overruled by another that says "mother"
+    assert lex.same_gender(father, {"father_of"}) and not lex.same_gender(father, {"mother_of"})
+    assert not lex.same_gender(lex.of_phrase("parent of"), {"father_of"})
     assert lex.fit(lex.of_phrase("marry"), {"spouse_of"}, True, False) is Fit.YES
     assert lex.fit(lex.of_phrase("acquire"), {"owner_of"}, True, True) is Fit.YES
     assert lex.fit(lex.of_phrase("gather on"), {"founded"}, True, True) is Fit.UNKNOWN
