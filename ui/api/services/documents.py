@@ -1,5 +1,7 @@
 """Uploading, listing and deleting documents. Uploads are kept under the UI's data folder
-(the document id is that file's path), so re-uploading a name replaces that document."""
+(the document id is that file's path), so re-uploading a name replaces that document. An
+upload gets exactly the groups its request declares: no `.kgqa-groups` file above that
+folder applies to it."""
 
 from __future__ import annotations
 
@@ -59,7 +61,9 @@ class DocumentService:
                 path.write_bytes(content)
                 paths.append(path)
             try:
-                report = self.rt.ingestor.run([str(p) for p in paths], groups, progress=progress)
+                report = self.rt.ingestor.run(
+                    [str(p) for p in paths], groups, progress=progress, groups_files=False
+                )
             except Exception:
                 self._restore(previous, failed=set(previous))
                 raise
