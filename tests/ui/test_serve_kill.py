@@ -1,7 +1,7 @@
 """`kill -9` of `kgqa serve` while it ingests a multi-file upload: the FalkorDB child does not
 outlive it holding the folder, every document is whole (exactly what a clean ingest stores
-for it) or absent when the store is reopened, and uploading the same files again gives a
-clean ingest's counts.
+for it) or absent when the store is reopened (and the upload folder holds just their files),
+and uploading the same files again gives a clean ingest's counts.
 
 Real `kgqa serve` and `kgqa ingest` in subprocesses, real models and FalkorDB, the upload
 through the HTTP API. The test watches the store's server (read-only, on its socket) and
@@ -105,6 +105,8 @@ def test_kill_9_of_serve_mid_upload_leaves_whole_or_absent_documents(tmp_path: P
         print(f"killed with {seen} of {DOCS} documents seen; {len(docs)} in the reopened store")
         assert 0 < len(docs) < DOCS, len(docs)
         assert docs == {name: clean_docs[name] for name in docs}  # whole, or absent
+        # the killed upload's files that never got in are not left in the upload folder
+        assert {p.name for p in (crash_store / "ui" / "uploads").iterdir()} == set(docs)
 
         again = upload(base, folder)
         assert again.status_code == 200, again.text

@@ -9,6 +9,8 @@ import re
 from pathlib import Path
 from typing import Any
 
+from kg.ingest.readers import document_id
+from kg.models import ADMIN
 from ui.api.auth import Principal
 from ui.api.errors import BadRequest, NotFound
 from ui.api.jsonable import to_jsonable
@@ -33,6 +35,19 @@ def _file_statuses(report: dict[str, Any]) -> dict[str, str]:
 class DocumentService:
     def __init__(self, runtime: Runtime) -> None:
         self.rt = runtime
+        self._drop_unlisted_uploads()
+
+    def _drop_unlisted_uploads(self) -> None:
+        """Every file is saved before an upload is ingested, and a failed upload removes
+        its new files again; files still there that the store lacks are what an upload
+        killed mid-ingest left (kill -9 of `kgqa serve`), which nothing lists or deletes."""
+        folder = self.rt.data_dir / "uploads"
+        if not folder.is_dir():
+            return
+        known = {d.id for d in self.rt.store.list_documents([ADMIN])}
+        for path in folder.iterdir():
+            if path.is_file() and document_id(path) not in known:
+                path.unlink()
 
     def list(self, principal: Principal) -> list[dict[str, Any]]:
         return [to_jsonable(d) for d in self.rt.store.list_documents(list(principal.groups))]
