@@ -11,7 +11,6 @@ kills `kgqa serve` once some but not all documents are in.
 from __future__ import annotations
 
 import json
-import os
 import signal
 import threading
 import time
@@ -24,7 +23,7 @@ from kg.settings import Settings
 from kg.stores import open_store
 from kg.stores.falkordb.server import _alive
 from tests.kg.cli_support import kgqa
-from tests.kg.test_ingest_crash import DOCS, corpus, documents_in
+from tests.kg.test_ingest_crash import DOCS, corpus, kill_9_mid_batch
 from tests.ui.uitest_support import ADMIN_KEY, API_KEYS, start_serve
 
 # chunks and triples of each document, by file name (uploads live under the store's ui/)
@@ -78,15 +77,7 @@ def test_kill_9_of_serve_mid_upload_leaves_whole_or_absent_documents(tmp_path: P
     try:
         child = int(httpx.get(f"{base}/health").json()["pid"])
         threading.Thread(target=upload_quietly, args=(base, folder), daemon=True).start()
-        seen = 0
-        deadline = time.monotonic() + 900
-        while proc.poll() is None and time.monotonic() < deadline:
-            seen = documents_in(crash_store)
-            if 0 < seen < DOCS:
-                os.kill(proc.pid, signal.SIGKILL)
-                break
-            time.sleep(0.05)
-        proc.wait(timeout=60)
+        seen = kill_9_mid_batch(proc, crash_store)
     finally:
         if proc.poll() is None:
             proc.kill()
