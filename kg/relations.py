@@ -56,6 +56,9 @@ class Fit(Enum):
     YES = "yes"  # states it in the asked direction
     OPPOSITE = "opposite"  # states it, but the other way round: never an answer
     OTHER = "other"  # a known relation, but another one
+    # the asked relation between the same two, but the edge genders the answer the other
+    # way ("Y is the father of X" for "Who is X's mother?"): Y is ruled out, not unknown
+    OTHER_GENDER = "other_gender"
     UNKNOWN = "unknown"  # the edge's or the question's phrase is not in the lexicon
 
 
@@ -245,7 +248,7 @@ class Lexicon:
         flipped_needed = answer_is_subject_of_asked != answer_is_edge_subject
         if any((r, flipped_needed) in facts for r in wanted):
             if answer_is_edge_subject and self._other_gender(edge, asked):
-                return Fit.OTHER  # "Y's sister?" is not answered by "Z is the brother of Y"
+                return Fit.OTHER_GENDER  # "Y's sister?" is not "Z is the brother of Y"
             return Fit.YES
         if any((r, not flipped_needed) in facts for r in wanted):
             return Fit.OPPOSITE
@@ -257,11 +260,22 @@ class Lexicon:
         X's parent."""
         return self._other_gender(set(edge), set(asked))
 
+    def same_gender(self, edge: Iterable[str], asked: Iterable[str]) -> bool:
+        """An edge whose subject is the answer states the asked gender itself ("Y is the
+        father of X" for "Who is X's father?"): no other edge overrules what it says."""
+        said, want = self._genders(set(edge), set(asked))
+        return bool(said & want)
+
     def _other_gender(self, edge: set[str], asked: set[str]) -> bool:
         """The edge genders its subject, and every asked relation wants the other gender."""
+        said, want = self._genders(edge, asked)
+        return bool(said and want and not said & want)
+
+    def _genders(self, edge: set[str], asked: set[str]) -> tuple[set[str], set[str]]:
+        """The genders the edge gives its subject, and those the asked relations want."""
         said = {self.relations[a].gender for e in edge for a in self.ancestors(e)} - {""}
         want = {self.relations[a].gender for a in asked} - {""}
-        return bool(said and want and not said & want)
+        return said, want
 
 @lru_cache(maxsize=1)
 def lexicon() -> Lexicon:

@@ -74,15 +74,23 @@ def dense_supported(
     links: list[Link],
     forms: frozenset[str],
     span_names: Sequence[str],
+    ruled_out: Sequence[str] = (),
 ) -> str | None:
     """Why a passage sentence cannot answer (None when it can); `forms` are its words.
 
     A passage about something else is no answer, however similar it sounds: it must be
     similar enough, name every name the graph did not link, mention a linked entity, and
-    say the question's relation (its main verb and at least one of its content words).
+    say the question's relation (its main verb and at least one of its content words), and
+    name no one the graph ruled out (`ruled_out`: the asked relation's neighbours gendered
+    the other way, so "X was born to Y, the child's mother" is no answer to "X's father?").
     """
     if hit.score < DENSE_MIN:
         return f"the best passage sentence is too far from the question ({hit.score:.2f})"
+    span = hit.span.lower()
+    named_out = [n for n in ruled_out if n.lower() in span]
+    if named_out:
+        return (f"the best passage sentence names {', '.join(named_out)}, whom the graph "
+                "relates to them with the other gender")
     text = hit.chunk.chunk.text.lower()
     missing = [n for n in unlinked if n.lower() not in text]
     if missing:
@@ -92,7 +100,6 @@ def dense_supported(
         link.name.lower() in text or link.mention.lower() in text for link in names
     ):
         return "the best passage does not mention the question's entities"
-    span = hit.span.lower()
     about_them = any(link.name.lower() in span or link.mention.lower() in span for link in names)
     if names and not about_them and span_names and not info.passage_cue:
         # "The mayor of Karsk is Ida Senn." does not answer "Who is the mayor of Halden?"

@@ -92,6 +92,10 @@ class GraphResult:
     # edges that state the asked relation the other way round: never an answer, and a
     # passage saying the same is no answer either
     opposite: list[StoredTriple] = field(default_factory=list)
+    # entities the graph rules out as the answer (key -> name): the asked relation's
+    # neighbour gendered the other way ("Y is X's father" for "Who is X's mother?"); a
+    # passage naming one of them answers the wrong question
+    ruled_out: dict[str, str] = field(default_factory=dict)
 
     @property
     def best(self) -> GraphCandidate | None:
@@ -236,10 +240,15 @@ class GraphRoute:
             if len(path_hops) == 1 and last not in ctx.result.opposite:
                 ctx.result.opposite.append(last)
             return None  # "Which company did X acquire?" is not "Y acquired X"
+        if fit is Fit.YES and _gendered_otherwise(ctx, path[-1]):
+            fit = Fit.OTHER_GENDER  # "born to Y" says parent; "Y is X's father" says not mother
+        if fit is Fit.OTHER_GENDER:
+            if len(path_hops) == 1:
+                name = last.object if last.object_key == answer_key else last.subject
+                ctx.result.ruled_out.setdefault(answer_key, name)
+            return None
         if fit is Fit.OTHER:
             return None  # the edge states another relation than the one asked
-        if fit is Fit.YES and _gendered_otherwise(ctx, path[-1]):
-            return None  # "born to Y" says parent, but "Y is the father of X" says not mother
         if fit is Fit.YES:
             path_hops = [*path_hops[:-1], Hop(last, path_hops[-1].sim, cue_hit=True)]
         if any(not h.cue_hit and h.sim < HOP_MIN_SIM for h in path_hops):
@@ -311,8 +320,13 @@ def _gendered_otherwise(ctx: _PathContext, edge: tuple[str, str, int]) -> bool:
     asked = ctx.info.asked
     if asked is None or not asked.relations:
         return False
-    other, answer, _ = edge  # a path's last edge runs towards its answer
+    other, answer, key = edge  # a path's last edge runs towards its answer
     lex = lexicon()
+    own = ctx.triples[key]
+    if own.subject_key == answer and lex.same_gender(
+        frozenset(own.relations) or lex.of_phrase(own.predicate), asked.relations
+    ):
+        return False  # it says "father" itself; a contradicting edge is the text's own conflict
     for k in ctx.graph.get_edge_data(other, answer, default={}):
         t = ctx.triples[k]
         rels = frozenset(t.relations) or lex.of_phrase(t.predicate)

@@ -156,6 +156,7 @@ class QAService:
             problem = compose.dense_supported(
                 hit, r.info, unlinked, r.links, self.forms(f"{hit.heading}. {hit.span}"),
                 names_in(hit.span, self.settings.spacy_model),
+                tuple(r.graph.ruled_out.values()) if r.graph else (),
             )
             if problem is None:
                 return compose.dense_answer(question, route, reason, hit, r.dense)

@@ -30,7 +30,7 @@ TEXTS = {
     "had a son. Their son, Kai Arden, founded Halden Works. The Ferrow Atlas is a book "
     "written by Ilka Dunn. The town of Osk contains the Varde Gallery. Sia Holm married Bo "
     "Lind in 2003. Jack Hale's mother is Judith Cole. Runa Kell and Odd Kell are siblings. "
-    "Rolf Aune was born to Per Aune, the child's father. Rolf Aune was born to Ebba Aune, the "
+    "Rolf Aune was born to Sven Aune, the child's father. Rolf Aune was born to Ebba Aune, the "
     "child's mother.",
 }
 ANSWERED = [
@@ -59,7 +59,7 @@ ANSWERED = [
     ("Who is the mother of Jack Hale?", "Judith Cole"),
     ("List all siblings of Odd Kell.", "Runa Kell"),  # "A and B are siblings"
     ("Name Lio Brandt's father.", "Aksel Brandt"),  # the request verb is not part of a name
-    ("Who is Rolf Aune's mother?", "Ebba Aune"),  # "born to" both; "father of" rules Per out
+    ("Who is Rolf Aune's mother?", "Ebba Aune"),  # "born to" both; "father of" rules Sven out
 ]
 REFUSED = [
     "Which company did Corvel Tools acquire?",  # only "Marden Holdings acquired Corvel Tools"
@@ -67,6 +67,8 @@ REFUSED = [
     "What is the capital of Ostravia?",  # a province the corpus never mentions
     "Who came after Ansel Roth?",  # only "Ansel Roth succeeded Ida Senn"
     "Who is the mother of Sofia Hale?",  # shares a surname with Jack Hale, and nothing else
+    # only "born to Jorun Marr, the child's mother": the passage names the other parent
+    "Who is Edda Marr's father?",
 ]
 
 
@@ -117,7 +119,10 @@ def test_lexicon_reads_inverses_symmetry_and_gender() -> None:
     father = lex.of_phrase("father of")
     assert lex.fit(father, {"child_of"}, True, False) is Fit.YES  # child: father's object
     assert lex.fit(father, {"father_of"}, True, False) is Fit.OPPOSITE
-    assert lex.fit(lex.of_phrase("mother of"), {"father_of"}, True, True) is Fit.OTHER
+    assert lex.fit(lex.of_phrase("mother of"), {"father_of"}, True, True) is Fit.OTHER_GENDER
+    # an edge that says "father" itself is not overruled by another that says "mother"
+    assert lex.same_gender(father, {"father_of"}) and not lex.same_gender(father, {"mother_of"})
+    assert not lex.same_gender(lex.of_phrase("parent of"), {"father_of"})
     assert lex.fit(lex.of_phrase("marry"), {"spouse_of"}, True, False) is Fit.YES
     assert lex.fit(lex.of_phrase("acquire"), {"owner_of"}, True, True) is Fit.YES
     assert lex.fit(lex.of_phrase("gather on"), {"founded"}, True, True) is Fit.UNKNOWN
