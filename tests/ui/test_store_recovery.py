@@ -9,6 +9,7 @@ import os
 import signal
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -143,4 +144,23 @@ def test_a_query_that_kills_the_database_is_not_repeated_at_once(own: RunningSer
         assert snapshot(admin) == before
         assert_cooling_down(board, [admin, public])
         assert cypher_status(board, CRASH) == 429  # not sent again: no further restart
+        assert int(admin.get("/api/health").json()["restarts"]) == restarts + 1
+
+
+def test_crashing_queries_sent_at_once_cost_one_restart(own: RunningServer) -> None:
+    """Six at once from one asker (two Cypher workers): one restart; every other copy dies
+    with the server, finds it restarting (503) or is refused (429), none kills it again."""
+    with own.client(ADMIN_KEY) as admin:
+        before = snapshot(admin)
+        restarts = int(admin.get("/api/health").json()["restarts"])
+
+        def crash(_: int) -> int:
+            with own.client() as public:
+                return cypher_status(public, CRASH)
+
+        with ThreadPoolExecutor(6) as clients:
+            statuses = list(clients.map(crash, range(6)))
+        assert 503 in statuses and set(statuses) <= {503, 429}, statuses
+        wait_recovered(admin, restarts + 1, set())
+        assert snapshot(admin) == before
         assert int(admin.get("/api/health").json()["restarts"]) == restarts + 1
