@@ -113,6 +113,9 @@ class Settings(BaseSettings):
     api_max_upload_mb: float = 50.0  # one multipart upload request
     cypher_max_rows: int = 1000
     cypher_timeout_s: float = 10.0
+    # an asker whose Cypher made the graph database restart waits this long for the next
+    # (429); 0: no wait (ui/api/services/restart_guard.py)
+    cypher_restart_cooldown_s: float = 300.0
 
     def with_overrides(self, **values: Any) -> Settings:
         """A copy with the given non-None values replaced (CLI flags win over env)."""

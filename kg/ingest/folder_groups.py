@@ -6,7 +6,9 @@ starts a comment, blank lines ignored); every document in that folder or below i
 exactly those groups, whatever `--groups` says. The nearest such file up the document's
 folders wins, so a subfolder can narrow (or, with a file listing no group, open) its parent's.
 Documents no such file covers get the caller's groups. A groups file that cannot be read makes
-the documents under it errors, never public.
+the documents under it errors, never public. Uploads through the API or the app are not read
+from a folder of the user's: they get exactly the groups their request declares, whatever
+groups file sits above the server's upload folder.
 """
 
 from __future__ import annotations
@@ -30,13 +32,16 @@ def parse_groups_file(text: str) -> list[str]:
 class FolderGroups:
     """Resolves a document's groups from the nearest `.kgqa-groups`; one read per folder."""
 
-    def __init__(self, default: list[str]) -> None:
+    def __init__(self, default: list[str], read_files: bool = True) -> None:
         self.default = default
+        self.read_files = read_files  # False: every document gets `default` (API uploads)
         self._by_folder: dict[Path, tuple[list[str], Path | None]] = {}
 
     def for_file(self, path: Path) -> tuple[list[str], Path | None]:
         """(groups, the groups file that set them or None for the default); may raise
         GroupsFileError."""
+        if not self.read_files:
+            return self.default, None
         return self._for_folder(path.expanduser().resolve().parent)
 
     def _for_folder(self, folder: Path) -> tuple[list[str], Path | None]:

@@ -116,13 +116,19 @@ class Ingestor:
 
     # --- public entry points ------------------------------------------------------------
     def run(
-        self, paths: Sequence[str | Path], groups: Sequence[str], progress: bool = True
+        self,
+        paths: Sequence[str | Path],
+        groups: Sequence[str],
+        progress: bool = True,
+        groups_files: bool = True,
     ) -> IngestReport:
         """Ingest files and folders; unchanged files cost one sha256 and nothing else.
 
-        `groups` applies to files no `.kgqa-groups` file covers (see folder_groups.py)."""
+        `groups` applies to files no `.kgqa-groups` file covers (see folder_groups.py), or
+        to every file when `groups_files` is False (uploads declare their own groups)."""
         files = list(expand_paths(paths))
-        sources = self._file_sources(files, FolderGroups(normalise_groups(groups)))
+        folders = FolderGroups(normalise_groups(groups), read_files=groups_files)
+        sources = self._file_sources(files, folders)
         return self._ingest(sources, len(files), progress, "file")
 
     def ingest_texts(

@@ -45,6 +45,27 @@ class StoreUnavailable(StoreError):
     same request will work again once it is back."""
 
 
+class RestartedByQuery(StoreError):
+    """The database had to be restarted while this user query ran: the query went past its
+    time limit and the database did not stop it, or the server died under it (what a query
+    that exhausts the server's memory does). The API makes the asker wait (429) before
+    their next Cypher query, so one asker cannot keep the store restarting."""
+
+    why = "the database was restarted while it ran"
+
+
+class QueryForcedRestart(RestartedByQuery, QueryTimedOut):
+    """Past its limit and not stopped by the database: the server was restarted to end it."""
+
+    why = "it ran past its time limit and the database did not stop it"
+
+
+class ServerDiedUnderQuery(RestartedByQuery, StoreUnavailable):
+    """The server died while the query ran (not restarted on another query's account)."""
+
+    why = "the database died while it ran"
+
+
 class BadParameter(StoreError):
     """A user query's parameters cannot be sent: a name that is not an identifier, or a map
     key no backend accepts. Raised before the query reaches the database."""

@@ -70,6 +70,20 @@ def documents_in(store_folder: Path) -> int:
         return 0
 
 
+def kill_9_mid_batch(proc: subprocess.Popen[bytes], store_folder: Path) -> int:
+    """SIGKILL `proc` once some but not all documents are in its store; the number seen."""
+    seen = 0
+    deadline = time.monotonic() + 900
+    while proc.poll() is None and time.monotonic() < deadline:
+        seen = documents_in(store_folder)
+        if 0 < seen < DOCS:
+            os.kill(proc.pid, signal.SIGKILL)
+            break
+        time.sleep(0.05)
+    proc.wait(timeout=60)
+    return seen
+
+
 def test_kill_9_mid_batch_leaves_whole_or_absent_documents(tmp_path: Path) -> None:
     folder = corpus(tmp_path / "docs")
     clean_store, crash_store = tmp_path / "clean", tmp_path / "crashed"
@@ -85,15 +99,7 @@ def test_kill_9_mid_batch_leaves_whole_or_absent_documents(tmp_path: Path) -> No
         kgqa(*ingest, "--store", str(crash_store)),
         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
-    seen = 0
-    deadline = time.monotonic() + 900
-    while proc.poll() is None and time.monotonic() < deadline:
-        seen = documents_in(crash_store)
-        if 0 < seen < DOCS:
-            os.kill(proc.pid, signal.SIGKILL)
-            break
-        time.sleep(0.05)
-    proc.wait(timeout=60)
+    seen = kill_9_mid_batch(proc, crash_store)
     assert proc.returncode == -signal.SIGKILL, f"the ingest ended on its own ({seen} seen)"
 
     docs, _ = per_document(crash_store)  # reopening stops a FalkorDB child left behind

@@ -24,7 +24,8 @@ RETRY_AFTER_S = 5
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ServiceError)
     async def service_error(_: Request, exc: ServiceError) -> JSONResponse:
-        headers = {"Retry-After": str(RETRY_AFTER_S)} if exc.status == 503 else None
+        retry = RETRY_AFTER_S if exc.status == 503 else getattr(exc, "retry_after", None)
+        headers = {"Retry-After": str(retry)} if retry is not None else None
         return JSONResponse({"detail": exc.message}, status_code=exc.status, headers=headers)
 
     @app.exception_handler(StoreUnavailable)

@@ -52,6 +52,16 @@ class QueryTimeout(ServiceError):
     status = 408
 
 
+class TooManyRequests(ServiceError):
+    """The caller must wait `retry_after` seconds before asking this again."""
+
+    status = 429
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 class Unavailable(ServiceError):
     """The store (or the worker pool) cannot take the request now; retrying later works."""
 

@@ -24,8 +24,10 @@ from redis.retry import Retry
 from kg.settings import Settings
 from kg.stores.base import (
     Dimension,
+    QueryForcedRestart,
     QueryTimedOut,
     ReadOnlyViolation,
+    ServerDiedUnderQuery,
     StoreError,
     StoreUnavailable,
 )
@@ -308,9 +310,14 @@ class FalkorRunner:
                 result = graph.ro_query(query, params, timeout=max(1, round(seconds * 1000)))
         except StoreUnavailable as e:
             if watch is not None and watch.overdue:
-                raise QueryTimedOut(
+                raise QueryForcedRestart(
                     f"the query ran past {seconds:g} s and the database did not stop it; "
                     "the database was restarted to end it"
+                ) from e
+            if watch is not None and not watch.bystander:
+                raise ServerDiedUnderQuery(
+                    "the graph database died while this query ran; it is restarted on the "
+                    "same folder, try again in a few seconds"
                 ) from e
             raise
         except ResponseError as e:

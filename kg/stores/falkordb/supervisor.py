@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 POLL_S = 0.1
 GRACE_S = 5.0  # past a user query's own limit before the server is restarted
 MAX_BACKOFF_S = 30.0
+OVERDUE = "a query ran past its time limit and the database did not stop it"
 
 
 class Watch:
@@ -30,7 +31,8 @@ class Watch:
 
     def __init__(self, deadline: float) -> None:
         self.deadline = deadline
-        self.overdue = False
+        self.overdue = False  # this query is why the server is restarted
+        self.bystander = False  # another query was: this one's connection ends with it
 
 
 class Supervisor:
@@ -127,14 +129,17 @@ class Supervisor:
             for watch in overdue:
                 watch.overdue = True
         if overdue:
-            return "a query ran past its time limit and the database did not stop it"
+            return OVERDUE
         return ""
 
     def _restart(self, reason: str) -> None:
+        overdue_restart = reason == OVERDUE
         log.warning("FalkorDB for %s: %s; restarting it on the same folder", self.name, reason)
         self.state, self.last_reason = "restarting", reason
         with self._lock:
-            self._watches.clear()  # those queries' connections end with the server
+            for watch in self._watches.values():  # their connections end with the server
+                watch.bystander = overdue_restart and not watch.overdue
+            self._watches.clear()
         delay = 0.5
         while not self._stopping.is_set():
             try:

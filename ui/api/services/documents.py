@@ -1,5 +1,7 @@
 """Uploading, listing and deleting documents. Uploads are kept under the UI's data folder
-(the document id is that file's path), so re-uploading a name replaces that document."""
+(the document id is that file's path), so re-uploading a name replaces that document. An
+upload gets exactly the groups its request declares: no `.kgqa-groups` file above that
+folder applies to it."""
 
 from __future__ import annotations
 
@@ -7,6 +9,8 @@ import re
 from pathlib import Path
 from typing import Any
 
+from kg.ingest.readers import document_id
+from kg.models import ADMIN
 from ui.api.auth import Principal
 from ui.api.errors import BadRequest, NotFound
 from ui.api.jsonable import to_jsonable
@@ -31,6 +35,19 @@ def _file_statuses(report: dict[str, Any]) -> dict[str, str]:
 class DocumentService:
     def __init__(self, runtime: Runtime) -> None:
         self.rt = runtime
+        self._drop_unlisted_uploads()
+
+    def _drop_unlisted_uploads(self) -> None:
+        """Every file is saved before an upload is ingested, and a failed upload removes
+        its new files again; files still there that the store lacks are what an upload
+        killed mid-ingest left (kill -9 of `kgqa serve`), which nothing lists or deletes."""
+        folder = self.rt.data_dir / "uploads"
+        if not folder.is_dir():
+            return
+        known = {d.id for d in self.rt.store.list_documents([ADMIN])}
+        for path in folder.iterdir():
+            if path.is_file() and document_id(path) not in known:
+                path.unlink()
 
     def list(self, principal: Principal) -> list[dict[str, Any]]:
         return [to_jsonable(d) for d in self.rt.store.list_documents(list(principal.groups))]
@@ -59,7 +76,9 @@ class DocumentService:
                 path.write_bytes(content)
                 paths.append(path)
             try:
-                report = self.rt.ingestor.run([str(p) for p in paths], groups, progress=progress)
+                report = self.rt.ingestor.run(
+                    [str(p) for p in paths], groups, progress=progress, groups_files=False
+                )
             except Exception:
                 self._restore(previous, failed=set(previous))
                 raise

@@ -14,6 +14,7 @@ from kg.stores.base import (
     QueryTimedOut,
     QueryTooComplex,
     ReadOnlyViolation,
+    RestartedByQuery,
     StoreError,
     StoreUnavailable,
 )
@@ -21,8 +22,10 @@ from kg.stores.readonly import check_params, check_read_only
 from ui.api.auth import Principal
 from ui.api.errors import BadRequest, NotFound, QueryTimeout, UnsafeQuery
 from ui.api.jsonable import to_jsonable
+from ui.api.services.restart_guard import RestartGuard
 from ui.api.services.runtime import Runtime
 
+Params = dict[str, Any] | None
 MAX_TRIPLES = 1000
 # The database stops a query at the time limit; the worker is waited for this much longer so
 # that stop is what answers, and abandoned only when something else hangs (a long write
@@ -63,13 +66,16 @@ def _entity_key(name: str) -> str:
 class GraphService:
     def __init__(self, runtime: Runtime) -> None:
         self.rt = runtime
+        self.guard = RestartGuard(runtime.settings.cypher_restart_cooldown_s)
 
     def _prepare(
-        self, principal: Principal, query: str, params: dict[str, Any] | None, limit: int | None
-    ) -> tuple[Callable[[], Any], float, int]:
-        """The store's statement and parameter checks run here first, so a write, a writing
-        procedure, a second statement, a statement too nested to parse or an unusable
-        parameter name is refused before it takes a worker; the store runs it read-only."""
+        self, principal: Principal, query: str, params: Params, limit: int | None
+    ) -> tuple[Callable[[], dict[str, Any]], float]:
+        """The cool-down and the store's statement and parameter checks run here first, so
+        an asker cooling down, a write, a writing procedure, a second statement, a statement
+        too nested to parse or an unusable parameter name is refused before it takes a
+        worker; the store runs it read-only. Returns the work for a worker and its limit."""
+        self.guard.check(principal)
         try:
             check_read_only(query)
         except ReadOnlyViolation as exc:
@@ -83,36 +89,38 @@ class GraphService:
         cap = self.rt.settings.cypher_max_rows
         limit = max(1, min(limit or cap, cap))
         seconds = self.rt.settings.cypher_timeout_s
-        groups = list(principal.groups)
-        return partial(self.rt.store.cypher, query, params, groups, limit, seconds), seconds, limit
+        work = partial(self._run, principal, query, params, limit, seconds)
+        return work, seconds
+
+    def _run(
+        self, principal: Principal, query: str, params: dict[str, Any], limit: int, seconds: float
+    ) -> dict[str, Any]:
+        """In a worker: the query, its errors as the API's, a restart it caused remembered."""
+        with _translated(seconds):
+            try:
+                columns, rows = self.rt.store.cypher(
+                    query, params, list(principal.groups), limit, seconds
+                )
+            except RestartedByQuery as exc:
+                self.guard.blame(principal, exc.why)
+                raise
+        return _result(columns, rows, limit)
 
     def cypher(
-        self,
-        principal: Principal,
-        query: str,
-        params: dict[str, Any] | None = None,
-        limit: int | None = None,
+        self, principal: Principal, query: str, params: Params = None, limit: int | None = None
     ) -> dict[str, Any]:
         """Run a read-only statement over what the caller's groups may see (waits here)."""
-        work, seconds, limit = self._prepare(principal, query, params, limit)
+        work, seconds = self._prepare(principal, query, params, limit)
         with _translated(seconds):
-            columns, rows = self.rt.pools.cypher.call(work, timeout=seconds + DATABASE_GRACE_S)
-        return _result(columns, rows, limit)
+            return self.rt.pools.cypher.call(work, timeout=seconds + DATABASE_GRACE_S)
 
     async def cypher_async(
-        self,
-        principal: Principal,
-        query: str,
-        params: dict[str, Any] | None = None,
-        limit: int | None = None,
+        self, principal: Principal, query: str, params: Params = None, limit: int | None = None
     ) -> dict[str, Any]:
         """The same for the HTTP route: awaited, so no server thread waits on the query."""
-        work, seconds, limit = self._prepare(principal, query, params, limit)
+        work, seconds = self._prepare(principal, query, params, limit)
         with _translated(seconds):
-            columns, rows = await self.rt.pools.cypher.run(
-                work, timeout=seconds + DATABASE_GRACE_S
-            )
-        return _result(columns, rows, limit)
+            return await self.rt.pools.cypher.run(work, timeout=seconds + DATABASE_GRACE_S)
 
     def _triple_json(self, triple: StoredTriple, texts: dict[str, str]) -> dict[str, Any]:
         data = to_jsonable(triple)
