@@ -212,7 +212,8 @@ class GraphRoute:
         for i, t in enumerate(triples):
             graph.add_edge(t.subject_key, t.object_key, key=i)
         named = {link.key for link in links}
-        context = _PathContext(info, relational, types, named, graph, result, triples)
+        context = _PathContext(info, relational, types, named, graph, result, triples,
+                               tuple(link.mention for link in links))
         best: dict[str, GraphCandidate] = {}
         for source in sources:
             if source not in graph:
@@ -256,7 +257,7 @@ class GraphRoute:
         if len(path_hops) > 1 and not all(h.cue_hit for h in path_hops):
             return None  # every hop of a chain must be asked for by some word
         answer_name = last.object if last.object_key == answer_key else last.subject
-        if _names_in(answer_name, info.text):
+        if _names_in(answer_name, info.text, ctx.mentions):
             return None  # the question already names it: it is a constraint, not the answer
         pred_forms: set[str] = set().union(
             *(word_forms(h.triple.predicate, self.spacy_model) for h in path_hops)
@@ -372,8 +373,16 @@ class _PathContext:
     graph: nx.MultiGraph
     result: GraphResult
     triples: list[StoredTriple]
+    mentions: tuple[str, ...] = ()  # the question's text of each linked name
 
 
-def _names_in(name: str, text: str) -> bool:
-    return f" {squash(name)} " in f" {squash(text)} "
+def _names_in(name: str, text: str, mentions: Sequence[str] = ()) -> bool:
+    """Whether `text` names `name` other than inside a longer linked name: "Give me a child
+    of Paul Dano Sr." does not name Paul Dano."""
+    wanted, text = f" {squash(name)} ", f" {squash(text)} "
+    for mention in mentions:
+        longer = f" {squash(mention)} "
+        if wanted != longer and wanted in longer:
+            text = text.replace(longer, " ")
+    return wanted in text
 

@@ -115,8 +115,9 @@ def link_entities(
 ) -> list[Link]:
     """Linked entities, names first; common-word links ("chemistry") come after them."""
     exact = _exact(info, store, groups)
-    covered = " ".join(link.mention for link in exact).lower()
-    missing = [n for n in info.names if n.lower() not in covered]
+    # by key: the exact link's mention "Stanley Tucci, Sr" covers the name "Sr." too
+    covered = f" {entity_key(' '.join(link.mention for link in exact))} "
+    missing = [n for n in info.names if f" {entity_key(n)} " not in covered]
     links = exact + [f for f in _fuzzy(missing, store, groups, embed) if f.key not in
                      {x.key for x in exact}]
     return sorted(links, key=lambda link: not link.proper)

@@ -88,7 +88,11 @@ class QuestionInfo:
 def _nlp(model: str) -> Any:
     import spacy
 
-    return spacy.load(model)
+    from kg.extract import pipes  # noqa: F401  (registers kgqa_name_suffixes)
+
+    nlp = spacy.load(model)
+    nlp.add_pipe("kgqa_name_suffixes", after="ner")  # names as extraction reads them
+    return nlp
 
 
 @lru_cache(maxsize=4096)

@@ -26,6 +26,9 @@ ORG_SUFFIXES = {
     "museum", "hall", "optics", "construction", "bank", "group", "institute", "society",
     "foundation", "council", "board", "press", "records", "airlines", "club", "choir",
 }
+# generational suffixes that end a person's name ("Robert Blanchett, Jr.", "Paul Dano Sr.")
+NAME_SUFFIXES = {"jr", "sr", "ii", "iii", "iv"}
+TITLE_LABELS = {"WORK_OF_ART", "PRODUCT", "EVENT", "LAW", "LANGUAGE"}
 NON_ENTITY_LABELS = {"DATE", "TIME", "CARDINAL", "ORDINAL", "PERCENT", "MONEY", "QUANTITY"}
 _QUOTED = re.compile(r"[\"“]([^\"“”\n]{1,80}?)[\"”]")
 _BLANK_LINE = re.compile(r"\n[ \t\r]*\n")
@@ -102,4 +105,41 @@ def titles(doc: Doc) -> Doc:
     kept = [e for e in doc.ents if not any(i in taken for i in range(e.start, e.end))]
     fixed = [Span(doc, e.start, e.end, label=_fixed_label(e)) for e in kept]
     doc.ents = filter_spans(found + fixed)
+    return doc
+
+
+def _suffix_end(doc: Doc, end: int) -> int | None:
+    """Where a person's name ends when a generational suffix follows it at `end`, else None."""
+    i = end + 1 if end < len(doc) and doc[end].text == "," else end
+    if i >= len(doc) or doc[i].text.rstrip(".").lower() not in NAME_SUFFIXES:
+        return None
+    word = doc[i].text.rstrip(".")
+    if not (word[:1].isupper() and (word.istitle() or word.isupper())):
+        return None  # "ii" in a list is no suffix
+    if not doc[i].text.endswith(".") and i + 1 < len(doc) and doc[i + 1].text == "." \
+            and not doc[i].whitespace_:
+        return i + 2  # "Sr" "." tokenised apart
+    return i + 1
+
+
+@Language.component("kgqa_name_suffixes")
+def name_suffixes(doc: Doc) -> Doc:
+    """A person's name takes its generational suffix, so "Robert Blanchett, Jr." is one
+    entity (the parser often makes "Jr." the subject and the name a modifier of it; merged,
+    the span keeps the dependency of its root)."""
+    grown = []
+    for ent in doc.ents:
+        # the tagger often calls an unknown person an ORG, GPE or FAC; the suffix says person
+        # (titles keep theirs: "Rocky II")
+        is_name = ent.label_ not in NON_ENTITY_LABELS | TITLE_LABELS and ent[-1].pos_ == "PROPN"
+        end = _suffix_end(doc, ent.end) if is_name else None
+        if end is None:
+            grown.append(ent)
+            continue
+        name, suffix = doc[ent.end - 1], doc[end - 1 if doc[end - 1].text != "." else end - 2]
+        if not ent.start <= suffix.head.i < end:  # the parser made the suffix the argument
+            name.head, name.dep_ = suffix.head, suffix.dep_
+            suffix.head, suffix.dep_ = name, "appos"
+        grown.append(Span(doc, ent.start, end, label="PERSON"))
+    doc.ents = filter_spans(grown)
     return doc

@@ -60,7 +60,8 @@ def load_pipeline(model: str) -> Language:
     nlp = spacy.load(model, exclude=["senter"])
     nlp.add_pipe("kgqa_blank_line_breaks", before="parser")
     nlp.add_pipe("kgqa_titles", after="ner")
-    nlp.add_pipe("merge_entities", after="kgqa_titles")
+    nlp.add_pipe("kgqa_name_suffixes", after="kgqa_titles")
+    nlp.add_pipe("merge_entities", after="kgqa_name_suffixes")
     return nlp
 
 

@@ -226,3 +226,29 @@ def test_a_plural_symmetric_role_joins_its_subjects(spacy_extractor: SpacyExtrac
     assert ("lene sorby", "sibling of", "mats sorby") in got
     painters = facts(spacy_extractor.extract("Ada Lund and Bo Lind are painters."))
     assert not {f for f in painters if f[1] != "is a"}  # not a relation between them
+
+
+@pytest.mark.parametrize(
+    ("text", "fact"),
+    [
+        # the parser makes "Jr." the subject and the name a modifier of it
+        ("Ivo Strand, Jr. is the father of Mila Strand.",
+         ("Ivo Strand, Jr.", "father of", "Mila Strand")),
+        ("The father of Mila Strand is Ivo Strand, Jr..",
+         ("Ivo Strand, Jr", "father of", "Mila Strand")),
+        ("Tor Berg was born to Tor Berg Sr., the child's father.",
+         ("Tor Berg Sr.", "father of", "Tor Berg")),
+        ("Lars Holm III founded the Ostby Press.", ("Lars Holm III", "found", "Ostby Press")),
+    ],  # fmt: skip
+)
+def test_a_generational_suffix_belongs_to_the_name(
+    spacy_extractor: SpacyExtractor, text: str, fact: tuple[str, str, str]
+) -> None:
+    got = {(t.subject, t.predicate, t.object) for t in spacy_extractor.extract(text).triples}
+    assert fact in got, got
+
+
+def test_roman_numerals_in_a_list_are_no_suffix(spacy_extractor: SpacyExtractor) -> None:
+    text = "Nora Lind wrote chapters I, II and III."
+    names = {e.name for e in spacy_extractor.extract(text).entities}
+    assert not any(n.endswith(("II", "III")) for n in names), names

@@ -32,6 +32,9 @@ TEXTS = {
     "Lind in 2003. Jack Hale's mother is Judith Cole. Runa Kell and Odd Kell are siblings. "
     "Rolf Aune was born to Sven Aune, the child's father. Rolf Aune was born to Ebba Aune, the "
     "child's mother.",
+    # a generational suffix is part of the name, and the son's name is not the father's
+    "suffixes": "Ivo Strand, Jr. is the father of Mila Strand. Tor Berg was born to Tor Berg "
+    "Sr., the child's father.",
 }
 ANSWERED = [
     ("Name a child of Aksel Brandt.", "Lio Brandt"),
@@ -59,6 +62,9 @@ ANSWERED = [
     ("Who is the mother of Jack Hale?", "Judith Cole"),
     ("List all siblings of Odd Kell.", "Runa Kell"),  # "A and B are siblings"
     ("Name Lio Brandt's father.", "Aksel Brandt"),  # the request verb is not part of a name
+    ("Who is Mila Strand's father?", "Ivo Strand, Jr."),
+    ("Whose father is Ivo Strand, Jr.?", "Mila Strand"),
+    ("Name a child of Tor Berg Sr.", "Tor Berg"),
     ("Who is Rolf Aune's mother?", "Ebba Aune"),  # "born to" both; "father of" rules Sven out
 ]
 REFUSED = [
@@ -69,6 +75,7 @@ REFUSED = [
     "Who is the mother of Sofia Hale?",  # shares a surname with Jack Hale, and nothing else
     # only "born to Jorun Marr, the child's mother": the passage names the other parent
     "Who is Edda Marr's father?",
+    "Who is the father of Tor Berg Sr.?",  # only "Tor Berg Sr." is the father of Tor Berg
 ]
 
 
