@@ -36,12 +36,8 @@ def export(embedder: Embedder, folder: Path) -> dict[str, Path]:
     """fp32 ONNX of the transformer (last hidden state) and two int8 quantisations of it."""
     import torch
     from onnxruntime.quantization import QuantType, quantize_dynamic
-    from sentence_transformers import SentenceTransformer
 
-    from kg.embed import _model_path
-
-    reference = SentenceTransformer(_model_path(embedder.model_name), device="cpu")
-    bert = reference[0].auto_model.eval()  # kg.embed runs MiniLM without transformers
+    bert = embedder._model[0].auto_model.eval()
 
     class Hidden(torch.nn.Module):
         def __init__(self) -> None:
@@ -51,7 +47,7 @@ def export(embedder: Embedder, folder: Path) -> dict[str, Path]:
         def forward(self, ids: torch.Tensor, mask: torch.Tensor, types: torch.Tensor):
             return self.bert(input_ids=ids, attention_mask=mask, token_type_ids=types)[0]
 
-    sample = reference.tokenizer(["a b", "c d e"], padding=True, return_tensors="pt")
+    sample = embedder._model.tokenizer(["a b", "c d e"], padding=True, return_tensors="pt")
     paths = {"fp32": folder / "model.onnx"}
     torch.onnx.export(
         Hidden(),
@@ -84,13 +80,8 @@ def ort_encode(embedder: Embedder, model: Path, texts: list[str]) -> np.ndarray:
     options.intra_op_num_threads = options.inter_op_num_threads = 1
     session = ort.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
     out = np.zeros((len(texts), embedder.dimension), np.float32)
-    from transformers import AutoTokenizer
-
-    from kg.embed import _model_path
-
-    tokenizer = AutoTokenizer.from_pretrained(_model_path(embedder.model_name))
     for batch in embedder._batches(texts):
-        enc = tokenizer(
+        enc = embedder._model.tokenizer(
             [texts[i] for i in batch],
             truncation=True,
             max_length=embedder._model.max_seq_length,

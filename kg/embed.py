@@ -68,13 +68,13 @@ def _load(model: str) -> SentenceTransformer | MeanPooled:
     """One model instance per process and name: ingestion, QA and the API share it. A
     plain mean-pooled folder (MiniLM) runs without importing sentence_transformers."""
     local_only = _offline()
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()  # "Loading weights" bars would clutter every CLI call
     path = _model_path(model)
     if is_plain(path):
         return MeanPooled(path)
     from sentence_transformers import SentenceTransformer
-    from transformers.utils import logging as hf_logging
-
-    hf_logging.disable_progress_bar()  # "Loading weights" bars would clutter every CLI call
 
     return SentenceTransformer(path, device="cpu", local_files_only=local_only)
 
