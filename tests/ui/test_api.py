@@ -121,6 +121,18 @@ def test_triples_filter_by_subject(server: RunningServer) -> None:
     assert rows and all(t["subject_key"] == rows[0]["subject_key"] for t in rows)
 
 
+def test_text_the_store_cannot_carry_is_a_clear_400(server: RunningServer) -> None:
+    """FalkorDB's parameter header cannot carry a NUL; found by tests/ui/test_schema_fuzz.py."""
+    with server.client() as http:
+        bad = http.get("/api/triples", params={"predicate": "found\x00ed"})
+        cypher = http.post("/api/cypher", json={"query": "RETURN $s AS s",
+                                                "params": {"s": "a\x00b"}})
+        ok = http.get("/api/triples", params={"subject": "Orin Vale"})
+    assert bad.status_code == 400 and "NUL" in bad.json()["detail"], bad.text
+    assert cypher.status_code == 400 and "NUL" in cypher.json()["detail"], cypher.text
+    assert ok.status_code == 200 and ok.json()
+
+
 def test_writes_need_admin(server: RunningServer) -> None:
     upload = {"files": ("note.txt", b"Ann Bell founded Cobalt Works.", "text/plain")}
     for key in (None, BOARD_KEY):

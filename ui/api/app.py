@@ -10,8 +10,8 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from kg.settings import Settings
-from kg.stores.base import GraphStore, StoreUnavailable
-from ui.api.errors import ServiceError, Unavailable
+from kg.stores.base import BadParameter, GraphStore, StoreUnavailable
+from ui.api.errors import BadRequest, ServiceError, Unavailable
 from ui.api.limits import DeclaredSizeLimit
 from ui.api.routes import answers, documents, graph, health, training
 from ui.api.services import Services, build_services
@@ -27,6 +27,10 @@ def _install_error_handlers(app: FastAPI) -> None:
         retry = RETRY_AFTER_S if exc.status == 503 else getattr(exc, "retry_after", None)
         headers = {"Retry-After": str(retry)} if retry is not None else None
         return JSONResponse({"detail": exc.message}, status_code=exc.status, headers=headers)
+
+    @app.exception_handler(BadParameter)
+    async def bad_parameter(request: Request, exc: BadParameter) -> JSONResponse:
+        return await service_error(request, BadRequest(str(exc)))
 
     @app.exception_handler(StoreUnavailable)
     async def store_unavailable(request: Request, exc: StoreUnavailable) -> JSONResponse:

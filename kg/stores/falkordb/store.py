@@ -23,6 +23,7 @@ from redis.retry import Retry
 
 from kg.settings import Settings
 from kg.stores.base import (
+    BadParameter,
     Dimension,
     QueryForcedRestart,
     QueryTimedOut,
@@ -100,7 +101,21 @@ class _FloatList:
 
 
 def _params(value: Any) -> Any:
-    """Parameters with every float list (a vector) pre-formatted; other values unchanged."""
+    """Parameters with every float list (a vector) pre-formatted; other values unchanged.
+
+    The client sends parameters as text in a `CYPHER name=value ...` header: a NUL ends
+    that text early (the server then fails to parse the header) and a lone surrogate cannot
+    be encoded, so such text is refused here with a clear error (BadParameter).
+    """
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise BadParameter("text cannot hold a NUL character (\\x00)")
+        if not value.isascii():
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError as exc:
+                raise BadParameter("text is not valid Unicode (a lone surrogate)") from exc
+        return value
     if isinstance(value, dict):
         return {k: _params(v) for k, v in value.items()}
     if isinstance(value, list):
@@ -301,6 +316,7 @@ class FalkorRunner:
         seconds = min(seconds, self.server.limits.query_timeout_max_s)
         self._fresh()
         watch = None
+        params = _params(params)  # a NUL in a user's text is a BadParameter, not a 500
         try:
             with _reachable():
                 graph = self._view(view_key, prune) if prune else self.graph
