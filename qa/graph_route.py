@@ -241,12 +241,12 @@ class GraphRoute:
             if len(path_hops) == 1 and last not in ctx.result.opposite:
                 ctx.result.opposite.append(last)
             return None  # "Which company did X acquire?" is not "Y acquired X"
+        answer_name = last.object if last.object_key == answer_key else last.subject
         if fit is Fit.YES and _gendered_otherwise(ctx, path[-1]):
             fit = Fit.OTHER_GENDER  # "born to Y" says parent; "Y is X's father" says not mother
         if fit is Fit.OTHER_GENDER:
             if len(path_hops) == 1:
-                name = last.object if last.object_key == answer_key else last.subject
-                ctx.result.ruled_out.setdefault(answer_key, name)
+                ctx.result.ruled_out.setdefault(answer_key, answer_name)
             return None
         if fit is Fit.OTHER:
             return None  # the edge states another relation than the one asked
@@ -256,7 +256,6 @@ class GraphRoute:
             return None
         if len(path_hops) > 1 and not all(h.cue_hit for h in path_hops):
             return None  # every hop of a chain must be asked for by some word
-        answer_name = last.object if last.object_key == answer_key else last.subject
         if _names_in(answer_name, info.text, ctx.mentions):
             return None  # the question already names it: it is a constraint, not the answer
         pred_forms: set[str] = set().union(
@@ -304,7 +303,7 @@ def _lexicon_fit(info: QuestionInfo, edge: StoredTriple, answer_key: str) -> Fit
         return Fit.UNKNOWN
     answer_is_edge_subject = edge.subject_key == answer_key
     lex = lexicon()
-    edge_relations = frozenset(edge.relations) or lex.of_phrase(edge.predicate)  # older stores
+    edge_relations = _relations_of(edge)
     fit = lex.fit(edge_relations, asked.relations, asked.answer_is_subject,
                   answer_is_edge_subject)
     predicate = edge.predicate.lower()
@@ -316,6 +315,11 @@ def _lexicon_fit(info: QuestionInfo, edge: StoredTriple, answer_key: str) -> Fit
     return fit
 
 
+def _relations_of(edge: StoredTriple) -> frozenset[str]:
+    """The edge's stored lexicon relations, or its phrase's for stores written before them."""
+    return frozenset(edge.relations) or lexicon().of_phrase(edge.predicate)
+
+
 def _gendered_otherwise(ctx: _PathContext, edge: tuple[str, str, int]) -> bool:
     """Another edge between the same two entities gives the answer the other gender."""
     asked = ctx.info.asked
@@ -324,14 +328,11 @@ def _gendered_otherwise(ctx: _PathContext, edge: tuple[str, str, int]) -> bool:
     other, answer, key = edge  # a path's last edge runs towards its answer
     lex = lexicon()
     own = ctx.triples[key]
-    if own.subject_key == answer and lex.same_gender(
-        frozenset(own.relations) or lex.of_phrase(own.predicate), asked.relations
-    ):
+    if own.subject_key == answer and lex.same_gender(_relations_of(own), asked.relations):
         return False  # it says "father" itself; a contradicting edge is the text's own conflict
     for k in ctx.graph.get_edge_data(other, answer, default={}):
         t = ctx.triples[k]
-        rels = frozenset(t.relations) or lex.of_phrase(t.predicate)
-        if t.subject_key == answer and lex.other_gender(rels, asked.relations):
+        if t.subject_key == answer and lex.other_gender(_relations_of(t), asked.relations):
             return True
     return False
 
