@@ -27,7 +27,7 @@ from kg.models import StoredTriple
 from kg.relations import Fit, lexicon
 from kg.stores.base import GraphStore
 from qa.linking import Link
-from qa.question import QuestionInfo, word_forms
+from qa.question import QuestionInfo, word_forms, word_forms_many
 
 Embed = Callable[[list[str]], list[list[float]]]
 
@@ -89,6 +89,7 @@ class GraphResult:
     candidates: list[GraphCandidate] = field(default_factory=list)
     cypher: str | None = None
     triples_seen: int = 0
+    triples_embedded: int = 0  # verbalisations scored against the question
     # edges that state the asked relation the other way round: never an answer, and a
     # passage saying the same is no answer either
     opposite: list[StoredTriple] = field(default_factory=list)
@@ -154,6 +155,8 @@ def _type_fit(info: QuestionInfo, answer_type: str) -> float:
 class GraphRoute:
     """Neighbourhood fetch + triple scoring + path search, for one store and embedder."""
 
+    prune = True  # embed only the triples of paths that can pass (False: every path's)
+
     def __init__(self, store: GraphStore, embed: Embed, spacy_model: str):
         self.store = store
         self.embed = embed
@@ -183,9 +186,15 @@ class GraphRoute:
             frontier = nxt
         return list(seen.values()), types
 
-    def _similarities(self, question: str, triples: list[StoredTriple]) -> list[float]:
-        q, *vectors = self.embed([question, *(verbalise(t) for t in triples)])
-        return [_dot(q, v) for v in vectors]
+    def _similarities(
+        self, question: str, triples: list[StoredTriple], wanted: set[int]
+    ) -> dict[int, float]:
+        """Question-to-verbalisation similarity of the triples at `wanted` (one batch)."""
+        order = sorted(wanted)
+        if not order:
+            return {}
+        q, *vectors = self.embed([question, *(verbalise(triples[i]) for i in order)])
+        return {i: _dot(q, v) for i, v in zip(order, vectors, strict=True)}
 
     def run(self, info: QuestionInfo, links: list[Link], groups: Sequence[str]) -> GraphResult:
         sources = [link.key for link in links if link.proper] or [link.key for link in links]
@@ -195,16 +204,16 @@ class GraphRoute:
         result = GraphResult(cypher=NEIGHBOURS_CYPHER, triples_seen=len(triples))
         if not triples:
             return result
-        sims = self._similarities(info.text, triples)
         if asks_identity(info, links, self.spacy_model):
-            result.candidates = _identity_candidates(info, triples, sims, set(sources), types)
+            touching = set(sources)
+            copular = {i for i, t in enumerate(triples) if is_copula(t.predicate)
+                       and {t.subject_key, t.object_key} & touching}
+            sims = self._similarities(info.text, triples, copular)
+            result.triples_embedded = len(sims)
+            result.candidates = _identity_candidates(info, triples, sims, touching, types)
             return result
         cue_forms: set[str] = set().union(*info.cues)
-        forms = [word_forms(t.predicate, self.spacy_model) for t in triples]
-        hops = [
-            Hop(t, sim, bool(f & cue_forms) or sim >= SIM_AS_CUE)
-            for t, sim, f in zip(triples, sims, forms, strict=True)
-        ]
+        forms = word_forms_many([t.predicate for t in triples], self.spacy_model)
         # relation words of the question that some fetched predicate could express
         all_forms: set[str] = set().union(*forms)
         relational = [c for c in info.cues if c & all_forms]
@@ -214,18 +223,32 @@ class GraphRoute:
         named = {link.key for link in links}
         context = _PathContext(info, relational, types, named, graph, result, triples,
                                tuple(link.mention for link in links))
-        best: dict[str, GraphCandidate] = {}
+        # Pass 1 scores every path as if each hop were as similar as can be: every test of
+        # a path passes more easily with a higher similarity, so only the paths kept here can
+        # be kept at all, and only their triples need embedding (a few of hundreds).
+        optimistic = [Hop(t, 1.0, cue_hit=True) for t in triples]
+        paths: list[list[tuple[str, str, int]]] = []
         for source in sources:
             if source not in graph:
                 continue
             targets = [n for n in graph.nodes if n not in named]
             for path in nx.all_simple_edge_paths(graph, source, targets, cutoff=MAX_HOPS):
-                cand = self._score_path(context, [hops[k] for _, _, k in path], path)
-                if cand is None:
-                    continue
-                kept = best.get(cand.answer_key)
-                if kept is None or cand.rank > kept.rank:
-                    best[cand.answer_key] = cand
+                if not self.prune or self._score_path(
+                    context, [optimistic[k] for _, _, k in path], path
+                ):
+                    paths.append(path)
+        sims = self._similarities(info.text, triples, {k for p in paths for _, _, k in p})
+        result.triples_embedded = len(sims)
+        hops = {k: Hop(triples[k], sim, bool(forms[k] & cue_forms) or sim >= SIM_AS_CUE)
+                for k, sim in sims.items()}
+        best: dict[str, GraphCandidate] = {}
+        for path in paths:
+            cand = self._score_path(context, [hops[k] for _, _, k in path], path)
+            if cand is None:
+                continue
+            kept = best.get(cand.answer_key)
+            if kept is None or cand.rank > kept.rank:
+                best[cand.answer_key] = cand
         result.candidates = sorted(best.values(), key=lambda c: c.rank, reverse=True)
         return result
 
@@ -340,19 +363,18 @@ def _gendered_otherwise(ctx: _PathContext, edge: tuple[str, str, int]) -> bool:
 def _identity_candidates(
     info: QuestionInfo,
     triples: list[StoredTriple],
-    sims: list[float],
+    sims: dict[int, float],
     sources: set[str],
     types: dict[str, str],
 ) -> list[GraphCandidate]:
-    """The other ends of the sources' copular edges, best first.
+    """The other ends of the sources' copular edges (`sims` holds those), best first.
 
     "What is Keith Silverton?" reads (Keith Silverton, is a, master sommelier) forwards,
     "Who is a master sommelier?" reads it backwards; the copula is the relation asked about.
     """
     best: dict[str, GraphCandidate] = {}
-    for t, sim in zip(triples, sims, strict=True):
-        if not is_copula(t.predicate):
-            continue
+    for i, sim in sims.items():
+        t = triples[i]
         for here, there, name in ((t.subject_key, t.object_key, t.object),
                                   (t.object_key, t.subject_key, t.subject)):  # fmt: skip
             if here not in sources or there in sources or _names_in(name, info.text):

@@ -95,12 +95,35 @@ def _nlp(model: str) -> Any:
     return nlp
 
 
-@lru_cache(maxsize=4096)
+# word forms need tags and lemmas; NER changes neither (the parser does: it marks "having"
+# an auxiliary, whose lemma stays "having")
+FORM_PIPES_OFF = ("ner", "kgqa_name_suffixes")
+FORMS_CACHE = 100_000  # phrases (predicates recur across questions; a few MB)
+_forms: dict[tuple[str, str], frozenset[str]] = {}
+
+
 def word_forms(phrase: str, model: str) -> frozenset[str]:
     """Lower-case words and their lemmas, stopwords dropped ("headquartered in" -> {...})."""
-    if zh.is_chinese(phrase):
-        return zh.content_words(phrase)  # Chinese: segmented words (no lemmas to add)
-    doc = _nlp(model)(phrase)
+    return word_forms_many([phrase], model)[0]
+
+
+def word_forms_many(phrases: list[str], model: str) -> list[frozenset[str]]:
+    """`word_forms` of each phrase; the uncached ones go through spaCy in one batch."""
+    known = {p: f for p in phrases if (f := _forms.get((p, model))) is not None}
+    missing = [p for p in dict.fromkeys(phrases) if p not in known]
+    english = [p for p in missing if not zh.is_chinese(p)]
+    if english:
+        docs = _nlp(model).pipe(english, disable=list(FORM_PIPES_OFF))
+        known.update((p, _content_forms(doc)) for p, doc in zip(english, docs, strict=True))
+    known.update((p, zh.content_words(p)) for p in missing if zh.is_chinese(p))  # no lemmas
+    if missing:
+        if len(_forms) + len(missing) > FORMS_CACHE:
+            _forms.clear()
+        _forms.update(((p, model), known[p]) for p in missing)
+    return [known[p] for p in phrases]
+
+
+def _content_forms(doc: Any) -> frozenset[str]:
     out: set[str] = set()
     for t in doc:
         if t.is_stop or t.is_punct or not t.text.strip():
