@@ -7,6 +7,7 @@ spans are merged into single tokens.
 
 from __future__ import annotations
 
+import logging
 import re
 
 from spacy.language import Language
@@ -32,6 +33,7 @@ TITLE_LABELS = {"WORK_OF_ART", "PRODUCT", "EVENT", "LAW", "LANGUAGE"}
 NON_ENTITY_LABELS = {"DATE", "TIME", "CARDINAL", "ORDINAL", "PERCENT", "MONEY", "QUANTITY"}
 _QUOTED = re.compile(r"[\"“]([^\"“”\n]{1,80}?)[\"”]")
 _BLANK_LINE = re.compile(r"\n[ \t\r]*\n")
+log = logging.getLogger(__name__)
 
 
 @Language.component("kgqa_blank_line_breaks")
@@ -138,8 +140,24 @@ def name_suffixes(doc: Doc) -> Doc:
             continue
         name, suffix = doc[ent.end - 1], doc[end - 1 if doc[end - 1].text != "." else end - 2]
         if not ent.start <= suffix.head.i < end:  # the parser made the suffix the argument
-            name.head, name.dep_ = suffix.head, suffix.dep_
+            if name not in suffix.head.ancestors:  # else the swap makes a cycle: "Fox, Jr.'s
+                name.head, name.dep_ = suffix.head, suffix.dep_  # novel" (novel appos Fox)
             suffix.head, suffix.dep_ = name, "appos"
         grown.append(Span(doc, ent.start, end, label="PERSON"))
     doc.ents = filter_spans(grown)
+    return doc
+
+
+@Language.component("kgqa_merge_entities")
+def merge_entities(doc: Doc) -> Doc:
+    """spaCy's merge_entities, except that an entity whose parse is broken (no root: a head
+    cycle, spaCy's E039) stays unmerged and is logged, rather than failing the whole text."""
+    with doc.retokenize() as retokenizer:
+        for ent in doc.ents:
+            try:
+                root = ent.root
+            except RuntimeError as exc:
+                log.warning("entity %r left unmerged: %s", ent.text, exc)
+                continue
+            retokenizer.merge(ent, attrs={"tag": root.tag, "dep": root.dep, "ent_type": ent.label})
     return doc

@@ -13,6 +13,7 @@ no entity a question could ask about and would only add noise to the graph.
 from __future__ import annotations
 
 import bisect
+import logging
 import re
 from collections import Counter
 
@@ -40,6 +41,7 @@ _BLANK_LINE = re.compile(r"\n[ \t\r]*\n")
 # a single line break inside a paragraph is a soft wrap, unless a heading or list item is near
 _HEADING_LINE = re.compile(r"^[ \t]*#", re.MULTILINE)
 QUOTES = {'"', "“", "”", "'", "‘", "’"}
+log = logging.getLogger(__name__)
 
 
 def unwrap_lines(text: str) -> str:
@@ -61,7 +63,7 @@ def load_pipeline(model: str) -> Language:
     nlp.add_pipe("kgqa_blank_line_breaks", before="parser")
     nlp.add_pipe("kgqa_titles", after="ner")
     nlp.add_pipe("kgqa_name_suffixes", after="kgqa_titles")
-    nlp.add_pipe("merge_entities", after="kgqa_name_suffixes")
+    nlp.add_pipe("kgqa_merge_entities", after="kgqa_name_suffixes")
     return nlp
 
 
@@ -173,7 +175,10 @@ class SpacyExtractor(TripleExtractor):
             if para != paragraph:
                 state.history.reset_paragraph()
                 paragraph = para
-            triples.extend(self._sentence(sent, state, para, args))
+            try:
+                triples.extend(self._sentence(sent, state, para, args))
+            except RuntimeError as exc:  # spaCy's E039 on a broken parse tree: the sentence
+                log.warning("sentence skipped: %s: %r", exc, sent.text[:80])  # gives nothing
         entities = [
             Entity(
                 key=arg.key,
