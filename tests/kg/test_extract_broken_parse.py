@@ -2,13 +2,12 @@
 
 2WikiMultiHopQA passage #5160 ("... Inspired by John Fox, Jr.'s 1908 novel ...") made
 `kgqa_name_suffixes` swap heads into a cycle (Fox -> novel -> Fox), so merging entities
-raised E039 and the passage's chunk was never stored.
+raised E039 and the passage's chunk was never stored. The text below is written for this
+test in the same shape (the benchmark's data stays outside the repo); it raised E039 before
+the fix.
 """
 
 from __future__ import annotations
-
-import json
-from pathlib import Path
 
 from kg.embed import Embedder
 from kg.extract.spacy_extractor import SpacyExtractor
@@ -18,10 +17,13 @@ from kg.models import ADMIN
 from kg.settings import Settings
 from kg.stores.base import GraphStore
 
-PASSAGE = json.loads(
-    (Path(__file__).resolve().parent.parent / "data" / "2wiki_5160.json").read_text("utf-8")
+TITLE = "The Lonely Mill (song)"
+BODY = (
+    "\"The Lonely Mill\" is a popular song published in 1921, with lyrics by Ada Pell and "
+    "music by Harry Crane. Inspired by John Fox, Jr.'s 1908 novel of the same title, the song "
+    "tells of a miller who loves a girl, June, who lives in the hills of Ohio."
 )
-TEXT = PASSAGE["title"] + "\n" + PASSAGE["text"]
+TEXT = TITLE + "\n" + BODY
 
 
 def test_the_passage_extracts_with_the_suffixed_name_whole(
@@ -29,14 +31,14 @@ def test_the_passage_extracts_with_the_suffixed_name_whole(
 ) -> None:
     found = spacy_extractor.extract(TEXT)
     keys = {e.key for e in found.entities}
-    assert {"john fox jr", "harry carroll", "gertrude stein"} <= keys
-    assert len(found.triples) >= 10  # every sentence still yields its patterns
+    assert {"john fox jr", "harry crane", "ada pell"} <= keys
+    assert len(found.triples) >= 4  # every sentence still yields its patterns
 
 
 def test_the_passage_is_ingested_with_its_chunk_and_vector(
     store: GraphStore, embedder: Embedder, spacy_extractor: SpacyExtractor
 ) -> None:
-    source = SourceText("2wiki:05160", "corpus.json#5160", PASSAGE["title"], PASSAGE["text"],
+    source = SourceText("2wiki:05160", "corpus.json#5160", TITLE, BODY,
                         text_sha256(TEXT))
     report = Ingestor(Settings(), store, embedder, spacy_extractor).ingest_texts(
         [source], groups=[], progress=False
