@@ -16,13 +16,12 @@ from kg.models import ScoredChunk
 from kg.stores.base import GraphStore
 from qa.linking import Link
 from qa.passage_graph import GraphPassageRetriever
-from qa.question import QuestionInfo, leans_on_previous
+from qa.question import QuestionInfo, leans_on_previous, word_forms_many
 from qa.rerank import Rerank
 
 Embed = Callable[[list[str]], list[list[float]]]
 # chunk text -> paragraphs as (section heading, sentences)
 Split = Callable[[str], tuple[tuple[str, tuple[str, ...]], ...]]
-Forms = Callable[[str], frozenset[str]]  # text -> its content words and lemmas
 
 RRF_K = 60  # the usual constant from Cormack et al. 2009
 SEARCH_K = 10
@@ -72,14 +71,14 @@ def _dot(a: Sequence[float], b: Sequence[float]) -> float:
 
 class DenseRoute:
     def __init__(
-        self, store: GraphStore, embed: Embed, split: Split, forms: Forms, spacy_model: str,
+        self, store: GraphStore, embed: Embed, split: Split, spacy_model: str,
         rerank: Rerank | None = None, embed_names: Embed | None = None,
     ):
         self.store = store
         self.rerank = rerank  # qa.rerank's cross-encoder stage, when configured
         self.embed = embed
         self.split = split
-        self.forms = forms
+        self.spacy_model = spacy_model
         self.passages = GraphPassageRetriever(store, embed, spacy_model, embed_names)
 
     def retrieve(
@@ -125,9 +124,9 @@ class DenseRoute:
         if not pool:
             return result
         vectors = self.embed([h.sentence for h in pool])
+        texts = [f"{h.heading}. {h.sentence}" if h.heading else h.sentence for h in pool]
         shares: dict[int, bool] = {}
-        for h, v in zip(pool, vectors, strict=True):
-            words = self.forms(f"{h.heading}. {h.sentence}" if h.heading else h.sentence)
+        for h, v, words in zip(pool, vectors, self._forms(texts), strict=True):
             hits = sum(1 for c in cues if c & words)
             shares[id(h)] = hits > 0 or not cues
             h.score += _dot(q_vec, v) + LEXICAL_WEIGHT * (hits / len(cues) if cues else 0.0)
@@ -136,17 +135,21 @@ class DenseRoute:
         self._complete(result.sentences[0], cues)
         return result
 
+    def _forms(self, texts: list[str]) -> list[frozenset[str]]:
+        return word_forms_many(texts, self.spacy_model)
+
     def _complete(self, best: SentenceHit, cues: Sequence[frozenset[str]]) -> None:
         """Add the paragraph's sentence that says what the best one leaves out of the question.
 
         "How does the orchestra rehearse in midwinter?": the best sentence says how it
         rehearses; the one about midwinter joins it.
         """
-        have = self.forms(best.span)
+        have, *forms = self._forms([best.span, *best.paragraph])
         missing = [c for c in cues if not c & have]
         if not missing:
             return
-        gain = {s: sum(1 for c in missing if c & self.forms(s)) for s in best.paragraph}
+        gain = {s: sum(1 for c in missing if c & f) for s, f in zip(best.paragraph, forms,
+                                                                       strict=True)}
         extra = max(gain, key=gain.__getitem__, default="")
         if extra and gain[extra] and extra not in best.span:
             order = best.paragraph.index(extra) < best.paragraph.index(best.sentence)

@@ -63,7 +63,7 @@ class QAService:
         self._name_encode: Callable[[Sequence[str]], list[list[float]]] | None = None
         self.graph_route = GraphRoute(store, self.embed, settings.spacy_model)
         self.dense_route = DenseRoute(
-            store, self.embed, self.split, self.forms, settings.spacy_model,
+            store, self.embed, self.split, settings.spacy_model,
             rerank=make_reranker(settings), embed_names=self.embed_names,
         )
 
