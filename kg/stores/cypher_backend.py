@@ -43,6 +43,10 @@ class Dialect(Protocol):
         """The vector call's score as a similarity (higher is nearer)."""
         ...
 
+    def subquery(self, scope: Sequence[str], body: str) -> str:
+        """A CALL subquery importing the variables `scope` (none: an independent one)."""
+        ...
+
 
 class Runner(Protocol):
     """Executes statements on one graph; knows nothing of the data model."""

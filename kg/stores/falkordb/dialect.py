@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 name = "falkordb"
 
@@ -58,3 +59,9 @@ def fulltext_text(text: str) -> str:
 def similarity(score: float) -> float:
     """FalkorDB reports cosine DISTANCE (0 = same direction)."""
     return 1.0 - float(score)
+
+
+def subquery(scope: Sequence[str], body: str) -> str:
+    """FalkorDB imports variables with a leading WITH (it has no `CALL (e) {...}`)."""
+    imports = f"WITH {', '.join(scope)} " if scope else ""
+    return f"CALL {{ {imports}{body} }}"

@@ -7,6 +7,7 @@ Neo4j's HNSW defaults are kept: setting `vector.hnsw.*` would raise the minimum 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 name = "neo4j"
 
@@ -77,3 +78,8 @@ def fulltext_text(text: str) -> str:
 def similarity(score: float) -> float:
     """Neo4j reports cosine as (1 + cos) / 2 in [0, 1]; the store compares plain cosine."""
     return 2.0 * float(score) - 1.0
+
+
+def subquery(scope: Sequence[str], body: str) -> str:
+    """Neo4j 5's variable scope clause (an importing WITH inside CALL is deprecated)."""
+    return f"CALL ({', '.join(scope)}) {{ {body} }}"
