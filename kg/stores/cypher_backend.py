@@ -22,6 +22,10 @@ class Dialect(Protocol):
         """DDL creating every index the store relies on (range, vector, full-text)."""
         ...
 
+    def legacy_drops(self) -> list[str]:
+        """DDL dropping indexes of the schema-1 layout (entity vectors on Entity)."""
+        ...
+
     def vector(self, expr: str) -> str:
         """Wrap a list-valued Cypher expression so it is stored or compared as a vector,
         e.g. `vecf32(r.embedding)` for FalkorDB, `r.embedding` for Neo4j."""
@@ -63,7 +67,8 @@ class Runner(Protocol):
         ...
 
     def ensure_schema(self, statements: Sequence[str]) -> None:
-        """Run DDL statements, ignoring 'already exists' answers."""
+        """Run DDL statements, ignoring 'already exists' answers (and a DROP of an index
+        that is not there)."""
         ...
 
     def user_read(
