@@ -18,8 +18,16 @@ class Dialect(Protocol):
 
     name: str
 
-    def schema(self, dimension: int, m: int, ef_construction: int, ef_runtime: int) -> list[str]:
-        """DDL creating every index the store relies on (range, vector, full-text)."""
+    def schema(
+        self,
+        dimension: int,
+        m: int,
+        ef_construction: int,
+        ef_runtime: int,
+        names: tuple[int, int, int] | None = None,
+    ) -> list[str]:
+        """DDL creating every index the store relies on (range, vector, full-text); `names`:
+        the entity-name vector index's HNSW options when they differ from the chunks'."""
         ...
 
     def legacy_drops(self) -> list[str]:

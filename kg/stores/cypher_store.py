@@ -93,6 +93,11 @@ class CypherStore(GraphStore):
             settings.hnsw_m,
             settings.hnsw_ef_construction,
             settings.hnsw_ef_runtime,
+            names=(
+                settings.hnsw_name_m,
+                settings.hnsw_name_ef_construction,
+                settings.hnsw_name_ef_runtime,
+            ),
         )
         self._check_meta()  # first: a schema-1 store is migrated before its new index exists
         runner.ensure_schema(self._schema)

@@ -346,3 +346,23 @@ def test_a_dimension_function_is_called_only_for_a_store_without_one(tmp_path: P
     with open_folder(tmp_path, dimension=size) as store:
         assert store.dimension == DIM and store.counts([ADMIN]).documents == 2
     assert calls == [DIM]
+
+
+def test_the_name_index_has_its_own_hnsw_options(tmp_path: Path) -> None:
+    """Settings.hnsw_name_* size the NameVector index apart from the chunks' index, and
+    name search still finds the nearest name on it."""
+    settings = Settings(
+        store=tmp_path, backend="falkordb", hnsw_name_m=12, hnsw_name_ef_construction=64
+    )
+    with open_store(settings, dimension=DIM) as store:
+        load_world(store)
+        rows = store.runner.graph.ro_query(
+            "CALL db.indexes() YIELD label, options RETURN label, options"
+        ).result_set
+        options = {label: opts["embedding"] for label, opts in rows if "embedding" in opts}
+        assert (options["NameVector"]["M"], options["NameVector"]["efConstruction"]) == (12, 64)
+        assert (options["Chunk"]["M"], options["Chunk"]["efConstruction"]) == (
+            settings.hnsw_m,
+            settings.hnsw_ef_construction,
+        )
+        assert store.entity_vector(vec(10), 1, [ADMIN])[0][0].key == "orin vale"

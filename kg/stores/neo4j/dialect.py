@@ -22,11 +22,17 @@ _FULLTEXT_PROPERTY = {"Chunk": "n.text, n.terms", "Entity": "n.name"}
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
-def schema(dimension: int, m: int, ef_construction: int, ef_runtime: int) -> list[str]:
+def schema(
+    dimension: int,
+    m: int,
+    ef_construction: int,
+    ef_runtime: int,
+    names: tuple[int, int, int] | None = None,
+) -> list[str]:
     """Uniqueness constraints, lookup indexes, vector and full-text indexes (idempotent).
 
-    m/ef_construction/ef_runtime are FalkorDB's HNSW knobs; Neo4j 5.15 has no equivalent
-    in `CREATE VECTOR INDEX`, so they are accepted and not used.
+    m/ef_construction/ef_runtime and names are FalkorDB's HNSW knobs; Neo4j 5.15 has no
+    equivalent in `CREATE VECTOR INDEX`, so they are accepted and not used.
     """
     dims = int(dimension)
     out = [
