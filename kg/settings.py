@@ -73,6 +73,10 @@ class Settings(BaseSettings):
     hnsw_m: int = 32
     hnsw_ef_construction: int = 200
     hnsw_ef_runtime: int = 400
+    # the entity-name index (~35k model2vec vectors for 6k passages): its own options
+    hnsw_name_m: int = 32
+    hnsw_name_ef_construction: int = 200
+    hnsw_name_ef_runtime: int = 400
 
     # ingestion
     chunk_size: int = 512  # tokens, llama-index SentenceSplitter

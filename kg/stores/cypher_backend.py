@@ -18,8 +18,20 @@ class Dialect(Protocol):
 
     name: str
 
-    def schema(self, dimension: int, m: int, ef_construction: int, ef_runtime: int) -> list[str]:
-        """DDL creating every index the store relies on (range, vector, full-text)."""
+    def schema(
+        self,
+        dimension: int,
+        m: int,
+        ef_construction: int,
+        ef_runtime: int,
+        names: tuple[int, int, int] | None = None,
+    ) -> list[str]:
+        """DDL creating every index the store relies on (range, vector, full-text); `names`:
+        the entity-name vector index's HNSW options when they differ from the chunks'."""
+        ...
+
+    def legacy_drops(self) -> list[str]:
+        """DDL dropping indexes of the schema-1 layout (entity vectors on Entity)."""
         ...
 
     def vector(self, expr: str) -> str:
@@ -67,7 +79,8 @@ class Runner(Protocol):
         ...
 
     def ensure_schema(self, statements: Sequence[str]) -> None:
-        """Run DDL statements, ignoring 'already exists' answers."""
+        """Run DDL statements, ignoring 'already exists' answers (and a DROP of an index
+        that is not there)."""
         ...
 
     def user_read(

@@ -6,7 +6,10 @@ enumerates them all (schema included) so a backend's linter can check each one.
 Graph model (see README, "Graph model"):
   (:Document {id, path, title, sha256, groups})
   (:Chunk {id, doc_id, text, position, embedding, groups})-[:PART_OF]->(:Document)
-  (:Entity {key, name, type, aliases, embedding})
+  (:Entity {key, name, type, aliases}) — one with a name vector is (:Entity:NameVector
+  {..., embedding}): the vector index is on NameVector, so the Entity label's own indexes
+  (key, full-text name) are built on load without waiting for ~45k HNSW inserts. Schema-1
+  stores kept the vector on Entity; CypherStore migrates them on open.
   (:Entity)-[:REL {predicate, relations, chunk_id, doc_id, sentence, groups}]->(:Entity)
   (:Chunk)-[:MENTIONS]->(:Entity)
 While a document is being replaced its new chunks are (:StagedChunk {stage}) and its new
@@ -98,8 +101,17 @@ def build(dialect: Dialect) -> dict[str, str]:
         "MERGE (m:StoreMeta) SET m.schema = $schema, m.dimension = $dimension, "
         "m.embedder = $embedder, m.name_embedder = $name_embedder"
     )
+    # either layout: schema 1 held name vectors on Entity without the NameVector label
     q["any_entity_vector"] = (
         "MATCH (e:Entity) WHERE e.embedding IS NOT NULL RETURN e.key LIMIT 1"
+    )
+    q["migrate_name_vectors"] = (
+        "MATCH (e:Entity) WHERE e.embedding IS NOT NULL AND NOT e:NameVector "
+        "WITH e LIMIT $batch SET e:NameVector"
+    )
+    q["unmigrated_name_vector"] = (
+        "MATCH (e:Entity) WHERE e.embedding IS NOT NULL AND NOT e:NameVector "
+        "RETURN e.key LIMIT 1"
     )
 
     # ---- staged writes (invisible to every read until the swap) ---------------------------
@@ -115,8 +127,13 @@ def build(dialect: Dialect) -> dict[str, str]:
     q["merge_entities"] = (
         "UNWIND $rows AS r "
         "MERGE (e:Entity {key: r.key}) "
-        "ON CREATE SET e.name = r.name, e.type = '', e.aliases = [] "
-        f"SET e.embedding = coalesce(e.embedding, {vec('r.embedding')})"
+        "ON CREATE SET e.name = r.name, e.type = '', e.aliases = []"
+    )
+    # rows with a vector only; an entity keeps the first vector it was given
+    q["merge_name_vectors"] = (
+        "UNWIND $rows AS r "
+        "MATCH (e:Entity {key: r.key}) WHERE e.embedding IS NULL "
+        f"SET e:NameVector, e.embedding = {vec('r.embedding')}"
     )
     q["stage_mentions"] = (
         "UNWIND $rows AS r "
@@ -187,7 +204,7 @@ def build(dialect: Dialect) -> dict[str, str]:
         + f"WITH DISTINCT e, score RETURN {ENTITY}, score ORDER BY score DESC LIMIT $k"
     )
     q["entity_vector"] = (
-        dialect.vector_call("Entity")
+        dialect.vector_call("NameVector")
         + " WITH node AS e, score "
         + mentioned
         + f"WITH DISTINCT e, score RETURN {ENTITY}, score"
@@ -234,7 +251,7 @@ def build(dialect: Dialect) -> dict[str, str]:
         f"WHERE {visible('c')} RETURN {CHUNK_COLUMNS}, c.embedding ORDER BY c.doc_id, c.position"
     )
     q["total_vector_search"] = "MATCH (c:Chunk) RETURN count(c)"
-    q["total_entity_vector"] = "MATCH (e:Entity) RETURN count(e)"
+    q["total_entity_vector"] = "MATCH (e:NameVector) RETURN count(e)"
     q["count_documents"] = f"MATCH (d:Document) WHERE {visible('d')} RETURN count(d)"
     q["count_hidden_documents"] = f"MATCH (d:Document) WHERE NOT {visible('d')} RETURN count(d)"
     q["count_chunks"] = f"MATCH (c:Chunk) WHERE {visible('c')} RETURN count(c)"
@@ -270,5 +287,6 @@ def statements(
     """Every statement the store can emit for `dialect`, schema first (for linters)."""
     schema = dialect.schema(dimension, m, ef_construction, ef_runtime)
     out = {f"schema_{i}": s for i, s in enumerate(schema)}
+    out.update({f"legacy_drop_{i}": s for i, s in enumerate(dialect.legacy_drops())})
     out.update(build(dialect))
     return out

@@ -345,7 +345,9 @@ def test_cypher_params_limit_and_values(world: GraphStore) -> None:
     )
     assert cols == ["e", "r", "o.key"] and len(rows) == 2
     node, edge = rows[0][0], rows[0][1]
-    assert node["labels"] == ["Entity"] and node["properties"]["name"] == "Brightwater Labs"
+    # an entity with a name vector also carries the NameVector label (schema 2)
+    assert sorted(node["labels"]) == ["Entity", "NameVector"]
+    assert node["properties"]["name"] == "Brightwater Labs"
     assert "embedding" not in node["properties"]
     assert edge["type"] == "REL" and edge["properties"]["predicate"] == "headquarter in"
     _, limited = world.cypher("MATCH (c:Chunk) RETURN c.id", None, EVERYONE, limit=3)

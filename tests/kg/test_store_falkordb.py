@@ -206,8 +206,9 @@ def test_dimension_mismatch_is_refused(tmp_path: Path) -> None:
 
 
 def test_a_search_waits_only_for_its_own_label_s_indexes(tmp_path: Path) -> None:
-    """After a reopen a chunk search waits for the Chunk indexes alone, not for the
-    entities' name vectors, which take longest to rebuild on a big store."""
+    """After a reopen a chunk search waits for the Chunk indexes alone, and an entity
+    full-text search for the Entity ones alone, not for the name vectors (NameVector),
+    which take longest to rebuild on a big store."""
     from kg.stores.falkordb.store import _indexes_operational
 
     with open_folder(tmp_path) as store:
@@ -216,9 +217,14 @@ def test_a_search_waits_only_for_its_own_label_s_indexes(tmp_path: Path) -> None
         runner = store.runner
         assert store.vector_search(vec(0), 1, [])[0].chunk.id == "pub:0"
         assert "Chunk" in runner._labels_ready and _indexes_operational(runner.graph, "Chunk")
-        assert "Entity" not in runner._labels_ready
+        assert not {"Entity", "NameVector"} & runner._labels_ready
         hits = store.entity_vector(vec(10), 1, [ADMIN])
-        assert hits[0][0].key == "orin vale" and "Entity" in runner._labels_ready
+        assert hits[0][0].key == "orin vale" and "NameVector" in runner._labels_ready
+        # the name vectors have a label of their own: a full-text link waits for Entity's
+        # key and name indexes only, not for the HNSW build
+        assert "Entity" not in runner._labels_ready
+        assert store.entity_fulltext("Orin Vale", 1, [ADMIN])[0][0].key == "orin vale"
+        assert "Entity" in runner._labels_ready
 
 
 def _forget_embedders(folder: Path, name_embedder: str = "model2vec") -> None:
@@ -340,3 +346,23 @@ def test_a_dimension_function_is_called_only_for_a_store_without_one(tmp_path: P
     with open_folder(tmp_path, dimension=size) as store:
         assert store.dimension == DIM and store.counts([ADMIN]).documents == 2
     assert calls == [DIM]
+
+
+def test_the_name_index_has_its_own_hnsw_options(tmp_path: Path) -> None:
+    """Settings.hnsw_name_* size the NameVector index apart from the chunks' index, and
+    name search still finds the nearest name on it."""
+    settings = Settings(
+        store=tmp_path, backend="falkordb", hnsw_name_m=12, hnsw_name_ef_construction=64
+    )
+    with open_store(settings, dimension=DIM) as store:
+        load_world(store)
+        rows = store.runner.graph.ro_query(
+            "CALL db.indexes() YIELD label, options RETURN label, options"
+        ).result_set
+        options = {label: opts["embedding"] for label, opts in rows if "embedding" in opts}
+        assert (options["NameVector"]["M"], options["NameVector"]["efConstruction"]) == (12, 64)
+        assert (options["Chunk"]["M"], options["Chunk"]["efConstruction"]) == (
+            settings.hnsw_m,
+            settings.hnsw_ef_construction,
+        )
+        assert store.entity_vector(vec(10), 1, [ADMIN])[0][0].key == "orin vale"

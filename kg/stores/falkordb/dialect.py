@@ -11,11 +11,24 @@ name = "falkordb"
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
-def schema(dimension: int, m: int, ef_construction: int, ef_runtime: int) -> list[str]:
-    hnsw = (
+def _hnsw(dimension: int, m: int, ef_construction: int, ef_runtime: int) -> str:
+    return (
         f"{{dimension: {int(dimension)}, similarityFunction: 'cosine', M: {int(m)},"
         f" efConstruction: {int(ef_construction)}, efRuntime: {int(ef_runtime)}}}"
     )
+
+
+def schema(
+    dimension: int,
+    m: int,
+    ef_construction: int,
+    ef_runtime: int,
+    names: tuple[int, int, int] | None = None,
+) -> list[str]:
+    """`names` (M, efConstruction, efRuntime) sizes the entity-name index apart from the
+    chunks' (it holds ~6x as many vectors); None: the chunks' options."""
+    hnsw = _hnsw(dimension, m, ef_construction, ef_runtime)
+    name_hnsw = _hnsw(dimension, *names) if names else hnsw
     return [
         "CREATE INDEX FOR (d:Document) ON (d.id)",
         "CREATE INDEX FOR (c:Chunk) ON (c.id)",
@@ -26,13 +39,21 @@ def schema(dimension: int, m: int, ef_construction: int, ef_runtime: int) -> lis
         "CREATE INDEX FOR (e:Entity) ON (e.key)",
         "CREATE INDEX FOR ()-[r:REL]-() ON (r.doc_id)",
         f"CREATE VECTOR INDEX FOR (c:Chunk) ON (c.embedding) OPTIONS {hnsw}",
-        f"CREATE VECTOR INDEX FOR (e:Entity) ON (e.embedding) OPTIONS {hnsw}",
+        # entity-name vectors sit on a label of their own (a second label of the Entity
+        # node): the server builds one index per label after loading, so the Entity
+        # full-text and key indexes are ready long before the ~45k name vectors' HNSW
+        f"CREATE VECTOR INDEX FOR (n:NameVector) ON (n.embedding) OPTIONS {name_hnsw}",
         "CALL db.idx.fulltext.createNodeIndex('Chunk', 'text')",
         # a Chinese chunk's segmented words (kg.zh.index_terms); a separate call, so a store
         # made before it gains the field on open
         "CALL db.idx.fulltext.createNodeIndex('Chunk', 'terms')",
         "CALL db.idx.fulltext.createNodeIndex('Entity', 'name')",
     ]
+
+
+def legacy_drops() -> list[str]:
+    """DDL removing what a schema-1 store has and this layout no longer uses."""
+    return ["DROP VECTOR INDEX FOR (e:Entity) ON (e.embedding)"]
 
 
 def vector(expr: str) -> str:

@@ -126,7 +126,8 @@ def _params(value: Any) -> Any:
 
 
 _DDL = re.compile(
-    r"CREATE (?P<vector>VECTOR )?INDEX FOR (?:\(\w+:(?P<node>\w+)\)|\(\)-\[\w+:(?P<rel>\w+)\]-\(\))"
+    r"(?:CREATE|DROP) (?P<vector>VECTOR )?INDEX FOR "
+    r"(?:\(\w+:(?P<node>\w+)\)|\(\)-\[\w+:(?P<rel>\w+)\]-\(\))"
     r" ON \(\w+\.(?P<prop>\w+)\)"
 )
 _FULLTEXT_DDL = re.compile(r"createNodeIndex\('(\w+)', '(\w+)'\)")
@@ -285,14 +286,15 @@ class FalkorRunner:
         self.graph = self.db.select_graph(GRAPH)
 
     def ensure_schema(self, statements: Sequence[str]) -> None:
-        """Create the indexes the graph lacks; one that exists is not asked for again,
-        because a CREATE waits until the indexes built after loading are done."""
+        """Create the indexes the graph lacks (drop, for a DROP statement, those it has); one
+        that exists is not asked for again, because a CREATE waits until the indexes built
+        after loading are done."""
         self._fresh()
         with _reachable():
             have = _existing_indexes(self.graph)
         for statement in statements:
-            if _index_of(statement) in have:
-                continue
+            if (_index_of(statement) in have) != statement.startswith("DROP"):
+                continue  # a CREATE of what exists, a DROP of what does not
             try:
                 with _reachable():
                     self.graph.query(statement)

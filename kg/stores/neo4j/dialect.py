@@ -12,7 +12,9 @@ from collections.abc import Sequence
 name = "neo4j"
 
 # Index names per label; the procedures address indexes by name, not by label.
-VECTOR_INDEX = {"Chunk": "chunk_embedding", "Entity": "entity_embedding"}
+# Entity-name vectors are on NameVector, a second label of their Entity node (see
+# cypher_statements.py); schema-1 stores had them on Entity (index entity_embedding).
+VECTOR_INDEX = {"Chunk": "chunk_embedding", "NameVector": "name_vector"}
 FULLTEXT_INDEX = {"Chunk": "chunk_text", "Entity": "entity_name"}
 # Chunk.terms: a Chinese chunk's segmented words (kg.zh.index_terms), '' for other text
 _FULLTEXT_PROPERTY = {"Chunk": "n.text, n.terms", "Entity": "n.name"}
@@ -21,11 +23,17 @@ _FULLTEXT_PROPERTY = {"Chunk": "n.text, n.terms", "Entity": "n.name"}
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
-def schema(dimension: int, m: int, ef_construction: int, ef_runtime: int) -> list[str]:
+def schema(
+    dimension: int,
+    m: int,
+    ef_construction: int,
+    ef_runtime: int,
+    names: tuple[int, int, int] | None = None,
+) -> list[str]:
     """Uniqueness constraints, lookup indexes, vector and full-text indexes (idempotent).
 
-    m/ef_construction/ef_runtime are FalkorDB's HNSW knobs; Neo4j 5.15 has no equivalent
-    in `CREATE VECTOR INDEX`, so they are accepted and not used.
+    m/ef_construction/ef_runtime and names are FalkorDB's HNSW knobs; Neo4j 5.15 has no
+    equivalent in `CREATE VECTOR INDEX`, so they are accepted and not used.
     """
     dims = int(dimension)
     out = [
@@ -50,6 +58,11 @@ def schema(dimension: int, m: int, ef_construction: int, ef_runtime: int) -> lis
             f"CREATE FULLTEXT INDEX {index} IF NOT EXISTS FOR (n:{label}) ON EACH [{prop}]"
         )
     return out
+
+
+def legacy_drops() -> list[str]:
+    """DDL removing what a schema-1 store has and this layout no longer uses."""
+    return ["DROP INDEX entity_embedding IF EXISTS"]
 
 
 def vector(expr: str) -> str:
