@@ -165,11 +165,15 @@ def build(dialect: Dialect) -> dict[str, str]:
     )
     # An entity is visible when a visible chunk mentions it.
     mentioned = f"MATCH (c:Chunk)-[:MENTIONS]->(e) WHERE {visible('c')} "
+    # By key only (the range index; CypherStore maps aliases to keys). `WITH e` makes the
+    # mention check start from the few entities found, not from every chunk (40 ms -> 1 ms
+    # on FalkorDB with 45k entities), and DISTINCT runs on nodes, not on their properties.
     q["find_entities"] = (
-        "MATCH (e:Entity) WHERE e.key IN $keys OR any(a IN e.aliases WHERE toLower(a) IN $lower) "
+        "MATCH (e:Entity) WHERE e.key IN $keys WITH e "
         + mentioned
-        + f"RETURN DISTINCT {ENTITY}"
+        + f"WITH DISTINCT e RETURN {ENTITY}"
     )
+    q["entity_aliases"] = "MATCH (e:Entity) WHERE size(e.aliases) > 0 RETURN e.key, e.aliases"
     q["entity_fulltext"] = (
         dialect.fulltext_call("Entity")
         + " WITH node AS e, score "
