@@ -66,16 +66,28 @@ class Settings(BaseSettings):
     store_query_mem_mb: int = 1024
     store_max_memory_mb: int = 8192
 
-    # vector index (HNSW). `bench/store.py --docs 5000` (random vectors, efRuntime 400),
-    # recall@10 against exact search: M 32 / efConstruction 400 0.988, 32/200 0.989,
-    # 32/100 0.968, 24/200 0.970, 16/200 0.942, 16/100 0.922, 12/64 0.822. 32/200 keeps
-    # recall for half the insert work (each insert searches efConstruction candidates)
-    hnsw_m: int = 32
-    hnsw_ef_construction: int = 200
+    # vector indexes (HNSW; a store keeps the options it was created with). On random
+    # vectors (`bench/store.py --docs 5000`, efRuntime 400) recall@10 against exact search
+    # was 32/400 0.988, 32/200 0.989, 32/100 0.968, 24/200 0.970, 16/200 0.942, 16/100
+    # 0.922, 12/64 0.822; real vectors cluster and need far less. Real vectors of the
+    # 6,118-passage store (6,236 MiniLM chunk vectors, 31,180 of its 35,200 model2vec name
+    # vectors): `bench/store.py --docs 6236 --names 5 --vectors chunks.npy --name-vectors
+    # names.npy --m M --ef-construction E --name-m M --name-ef-construction E`, chunks
+    # M/efC + names M/efC -> chunk recall@10 (queries: stored vectors), name recall@10
+    # (queries: stored names + N(0, 0.05) noise), FalkorDB server CPU for all inserts:
+    #   32/200 + 32/200  1.000  0.998  54.8 s (load 1.2)
+    #   16/100 + 16/64   0.998  0.979  28.4 s (load 2.3)
+    #   16/200 + 12/64   0.999  0.966  29.8 s (load 2.2)
+    #   24/100 + 16/100  0.998  0.986  35.7 s (load 2.4)
+    #   16/100 + 16/100  0.998  0.986  34.5 s (load 1.2)
+    # so 16/100 for both: name recall stays >= 0.98 (16/64 falls under it) for 37% less
+    # insert CPU. Not yet re-checked: bench/retrieval.py and bench/qa_eval.py on a new store.
+    hnsw_m: int = 16
+    hnsw_ef_construction: int = 100
     hnsw_ef_runtime: int = 400
-    # the entity-name index (~35k model2vec vectors for 6k passages): its own options
-    hnsw_name_m: int = 32
-    hnsw_name_ef_construction: int = 200
+    # the entity-name index (~35k model2vec vectors for 6k passages) has options of its own
+    hnsw_name_m: int = 16
+    hnsw_name_ef_construction: int = 100
     hnsw_name_ef_runtime: int = 400
 
     # ingestion
