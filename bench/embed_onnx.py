@@ -12,6 +12,8 @@ Variants, each on the same texts, batched as kg.embed batches (BATCH_TOKENS):
 - int8-*: onnxruntime quantize_dynamic of the fused model's MatMul weights, per channel,
   QInt8 (s8) or QUInt8 (u8) weights, optionally keeping the last N layers (keepN) or the FFN
   down-projections (ffnout) in fp32, or 7-bit (rr) (see quantise);
+- torch-bf16: the same torch model under torch.autocast("cpu", bfloat16) (oneDNN's bf16
+  matmuls; AVX512-BF16 or AMX make them fast);
 - model2vec: the static model kg.name_embed distils from the same MiniLM (no transformer).
 Prints wall texts/s, process CPU s, speed-up over torch-fp32 at the same thread count, and
 the cosine of each vector to its torch-fp32 vector (min / p1 / mean) and the overlap of each
@@ -86,7 +88,8 @@ def fuse(source: Path, target: Path, heads: int, hidden: int) -> None:
 def quantise(source: Path, target: Path, options: list[str], layers: int) -> None:
     """Dynamic int8 of the MatMul weights, per channel. `options`: "s8" / "u8" weights,
     "keepN" (the last N layers stay fp32), "ffnout" (every FFN down-projection stays fp32:
-    its input, after GELU, has the widest range), "rr" (7-bit reduce_range)."""
+    its input, after GELU, has the widest range), "ffnN" (layer N's only), "rr" (7-bit
+    reduce_range)."""
     import onnx
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
@@ -98,9 +101,14 @@ def quantise(source: Path, target: Path, options: list[str], layers: int) -> Non
     ]
     nodes = [n.name for n in onnx.load(str(source)).graph.node]
     exclude = [n for n in nodes if any(k in n for k in keep)]
-    if "ffnout" in options:
+    ffn = [f"layer.{n[3:]}/" for n in options if n.startswith("ffn") and n != "ffnout"]
+    if ffn or "ffnout" in options:
         exclude += [
-            n for n in nodes if n.endswith("/output/dense/MatMul") and "/attention/" not in n
+            n
+            for n in nodes
+            if n.endswith("/output/dense/MatMul")
+            and "/attention/" not in n
+            and ("ffnout" in options or any(k in n for k in ffn))
         ]
     quantize_dynamic(
         source,
@@ -171,6 +179,13 @@ def overlap(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.mean([len(set(x) & set(y)) / len(x) for x, y in zip(a, b, strict=True)]))
 
 
+def bf16(embedder: Embedder, texts: list[str]) -> np.ndarray:
+    import torch
+
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        return np.array(embedder.encode(texts), np.float32)
+
+
 def timed(encode: Encode, texts: list[str]) -> tuple[np.ndarray, float, float]:
     encode(texts[:16])  # warm-up: first-run allocations and kernel choices
     wall, cpu = time.perf_counter(), time.process_time()
@@ -224,6 +239,8 @@ def main() -> int:
             encoders: dict[str, Encode] = {
                 k: ort_encoder(embedder, p, threads) for k, p in models.items()
             }
+            if "torch-bf16" in wanted:
+                encoders["torch-bf16"] = lambda t, e=embedder: bf16(e, t)
             if "model2vec" in wanted:
                 from kg.name_embed import StaticNames
 
