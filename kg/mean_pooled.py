@@ -89,7 +89,8 @@ class MeanPooled:
                     max_length=self.max_seq_length,
                     return_tensors="pt",
                 )
-                hidden = self.auto_model(**batch).last_hidden_state
+                # fp32 pooling also under bf16 autocast (kg.embed's embedding_precision)
+                hidden = self.auto_model(**batch).last_hidden_state.float()
                 mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
                 pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
                 rows.append(torch.nn.functional.normalize(pooled, p=2, dim=1).numpy())

@@ -31,9 +31,9 @@ _lock = threading.Lock()
 
 def distill_source(settings: Settings) -> str:
     """The sentence-transformers model the static one is distilled from (its id)."""
-    from kg.embed import MULTILINGUAL, embedder_id
+    from kg.embed import MULTILINGUAL, model_id
 
-    model = embedder_id(settings)
+    model = model_id(settings)
     return MINILM if model == MULTILINGUAL else model
 
 

