@@ -13,6 +13,16 @@ Params = dict[str, Any]
 Statement = tuple[str, Params]
 
 
+# Storage detail, like the embedding property: an entity with a name vector also carries the
+# NameVector label (its vector index's label); users' Cypher results show only Entity.
+HIDDEN_LABELS = frozenset({"NameVector"})
+
+
+def shown_labels(labels: Sequence[str]) -> list[str]:
+    """A node's labels as users see them (storage-only labels left out), sorted."""
+    return sorted(label for label in labels if label not in HIDDEN_LABELS)
+
+
 class Dialect(Protocol):
     """The few places where backends spell Cypher differently."""
 

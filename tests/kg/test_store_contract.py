@@ -345,8 +345,8 @@ def test_cypher_params_limit_and_values(world: GraphStore) -> None:
     )
     assert cols == ["e", "r", "o.key"] and len(rows) == 2
     node, edge = rows[0][0], rows[0][1]
-    # an entity with a name vector also carries the NameVector label (schema 2)
-    assert sorted(node["labels"]) == ["Entity", "NameVector"]
+    # the name vector's own label (schema 2) is storage detail, hidden like the embedding
+    assert node["labels"] == ["Entity"]
     assert node["properties"]["name"] == "Brightwater Labs"
     assert "embedding" not in node["properties"]
     assert edge["type"] == "REL" and edge["properties"]["predicate"] == "headquarter in"

@@ -32,7 +32,7 @@ from kg.stores.base import (
     StoreError,
     StoreUnavailable,
 )
-from kg.stores.cypher_backend import Params, Statement
+from kg.stores.cypher_backend import Params, Statement, shown_labels
 from kg.stores.cypher_store import CypherStore
 from kg.stores.falkordb import dialect
 from kg.stores.falkordb.server import FalkorServer, ServerLimits
@@ -49,7 +49,7 @@ def plain(value: Any) -> Any:
     """FalkorDB result values as JSON-friendly Python (embeddings left out of nodes)."""
     if isinstance(value, Node):
         props = {k: plain(v) for k, v in value.properties.items() if k != "embedding"}
-        return {"labels": list(value.labels), "properties": props}
+        return {"labels": shown_labels(value.labels), "properties": props}
     if isinstance(value, Edge):
         props = {k: plain(v) for k, v in value.properties.items()}
         return {"type": value.relation, "properties": props}

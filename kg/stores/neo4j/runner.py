@@ -27,7 +27,7 @@ from neo4j.exceptions import AuthError, DriverError, Neo4jError, ServiceUnavaila
 from neo4j.graph import Node, Path, Relationship
 
 from kg.stores.base import QueryTimedOut, ReadOnlyViolation, StoreError
-from kg.stores.cypher_backend import Params, Statement
+from kg.stores.cypher_backend import Params, Statement, shown_labels
 
 MIN_VERSION = (5, 15)  # CREATE VECTOR INDEX
 USER_QUERY_TIMEOUT_S = 10.0
@@ -50,7 +50,7 @@ def plain(value: Any) -> Any:
     """Driver values as JSON-friendly Python (embeddings left out of nodes)."""
     if isinstance(value, Node):
         props = {k: plain(v) for k, v in value.items() if k != "embedding"}
-        return {"labels": sorted(value.labels), "properties": props}
+        return {"labels": shown_labels(value.labels), "properties": props}
     if isinstance(value, Relationship):
         return {"type": value.type, "properties": {k: plain(v) for k, v in value.items()}}
     if isinstance(value, Path):
