@@ -7,10 +7,18 @@ only in these two small objects, so FalkorDB and Neo4j run the same queries.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 Params = dict[str, Any]
 Statement = tuple[str, Params]
+
+
+class Hnsw(NamedTuple):
+    """One vector index's HNSW options (FalkorDB's knobs; Neo4j takes its defaults)."""
+
+    m: int
+    ef_construction: int
+    ef_runtime: int
 
 
 # Storage detail, like the embedding property: an entity with a name vector also carries the
@@ -28,16 +36,9 @@ class Dialect(Protocol):
 
     name: str
 
-    def schema(
-        self,
-        dimension: int,
-        m: int,
-        ef_construction: int,
-        ef_runtime: int,
-        names: tuple[int, int, int] | None = None,
-    ) -> list[str]:
-        """DDL creating every index the store relies on (range, vector, full-text); `names`:
-        the entity-name vector index's HNSW options when they differ from the chunks'."""
+    def schema(self, dimension: int, chunks: Hnsw, names: Hnsw) -> list[str]:
+        """DDL creating every index the store relies on (range, vector, full-text), with the
+        chunk and entity-name vector indexes' HNSW options."""
         ...
 
     def legacy_drops(self) -> list[str]:

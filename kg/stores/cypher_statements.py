@@ -19,7 +19,7 @@ aliases and types to its entities (see cypher_store.py).
 
 from __future__ import annotations
 
-from kg.stores.cypher_backend import Dialect
+from kg.stores.cypher_backend import Dialect, Hnsw
 
 MAX_PATH_HOPS = 4  # paths() tries lengths 1..MAX_PATH_HOPS, each a constant statement
 
@@ -281,7 +281,8 @@ def statements(
     ef_runtime: int = 400,
 ) -> dict[str, str]:
     """Every statement the store can emit for `dialect`, schema first (for linters)."""
-    schema = dialect.schema(dimension, m, ef_construction, ef_runtime)
+    options = Hnsw(m, ef_construction, ef_runtime)
+    schema = dialect.schema(dimension, options, options)
     out = {f"schema_{i}": s for i, s in enumerate(schema)}
     out.update({f"legacy_drop_{i}": s for i, s in enumerate(dialect.legacy_drops())})
     out.update(build(dialect))

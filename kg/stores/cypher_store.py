@@ -36,7 +36,7 @@ from kg.stores.base import (
     dimension_mismatch,
     embedder_mismatch,
 )
-from kg.stores.cypher_backend import Dialect, Runner, Statement
+from kg.stores.cypher_backend import Dialect, Hnsw, Runner, Statement
 from kg.stores.cypher_statements import MAX_PATH_HOPS, PRUNE_ORDER, build
 from kg.stores.fulltext_rank import query_terms, rank
 from kg.stores.readonly import check_params, check_read_only
@@ -91,10 +91,8 @@ class CypherStore(GraphStore):
         self._aliases: tuple[int, dict[str, tuple[str, ...]]] | None = None
         self._schema = dialect.schema(
             self.dimension,
-            settings.hnsw_m,
-            settings.hnsw_ef_construction,
-            settings.hnsw_ef_runtime,
-            names=(
+            Hnsw(settings.hnsw_m, settings.hnsw_ef_construction, settings.hnsw_ef_runtime),
+            Hnsw(
                 settings.hnsw_name_m,
                 settings.hnsw_name_ef_construction,
                 settings.hnsw_name_ef_runtime,

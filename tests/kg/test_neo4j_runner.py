@@ -16,6 +16,7 @@ from neo4j.graph import Graph, Node
 from kg.settings import Settings
 from kg.stores import open_store
 from kg.stores.base import ReadOnlyViolation, StoreError
+from kg.stores.cypher_backend import Hnsw
 from kg.stores.neo4j import dialect
 from kg.stores.neo4j.runner import Neo4jRunner, parse_version, plain
 
@@ -183,7 +184,7 @@ def test_reads_use_read_sessions(driver: FakeDriver, runner: Neo4jRunner) -> Non
 def test_schema_statements_run_one_per_transaction_then_wait_for_indexes(
     driver: FakeDriver, runner: Neo4jRunner
 ) -> None:
-    ddl = dialect.schema(384, 32, 400, 400)
+    ddl = dialect.schema(384, Hnsw(32, 400, 400), Hnsw(32, 400, 400))
     runner.ensure_schema(ddl)
     assert [tx.log[0][0] for _, _, tx in driver.txs[:-1]] == ddl
     assert all(len(tx.log) == 1 for _, _, tx in driver.txs)

@@ -5,30 +5,26 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from kg.stores.cypher_backend import Hnsw
+
 name = "falkordb"
 
 # RediSearch treats punctuation as syntax; only word characters reach the index.
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
-def _hnsw(dimension: int, m: int, ef_construction: int, ef_runtime: int) -> str:
+def _hnsw(dimension: int, options: Hnsw) -> str:
     return (
-        f"{{dimension: {int(dimension)}, similarityFunction: 'cosine', M: {int(m)},"
-        f" efConstruction: {int(ef_construction)}, efRuntime: {int(ef_runtime)}}}"
+        f"{{dimension: {int(dimension)}, similarityFunction: 'cosine', M: {int(options.m)},"
+        f" efConstruction: {int(options.ef_construction)},"
+        f" efRuntime: {int(options.ef_runtime)}}}"
     )
 
 
-def schema(
-    dimension: int,
-    m: int,
-    ef_construction: int,
-    ef_runtime: int,
-    names: tuple[int, int, int] | None = None,
-) -> list[str]:
-    """`names` (M, efConstruction, efRuntime) sizes the entity-name index apart from the
-    chunks' (it holds ~6x as many vectors); None: the chunks' options."""
-    hnsw = _hnsw(dimension, m, ef_construction, ef_runtime)
-    name_hnsw = _hnsw(dimension, *names) if names else hnsw
+def schema(dimension: int, chunks: Hnsw, names: Hnsw) -> list[str]:
+    """`names` sizes the entity-name index apart from the chunks' (~6x as many vectors)."""
+    hnsw = _hnsw(dimension, chunks)
+    name_hnsw = _hnsw(dimension, names)
     return [
         "CREATE INDEX FOR (d:Document) ON (d.id)",
         "CREATE INDEX FOR (c:Chunk) ON (c.id)",

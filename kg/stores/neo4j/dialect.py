@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from kg.stores.cypher_backend import Hnsw
+
 name = "neo4j"
 
 # Index names per label; the procedures address indexes by name, not by label.
@@ -23,17 +25,11 @@ _FULLTEXT_PROPERTY = {"Chunk": "n.text, n.terms", "Entity": "n.name"}
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
-def schema(
-    dimension: int,
-    m: int,
-    ef_construction: int,
-    ef_runtime: int,
-    names: tuple[int, int, int] | None = None,
-) -> list[str]:
+def schema(dimension: int, chunks: Hnsw, names: Hnsw) -> list[str]:
     """Uniqueness constraints, lookup indexes, vector and full-text indexes (idempotent).
 
-    m/ef_construction/ef_runtime and names are FalkorDB's HNSW knobs; Neo4j 5.15 has no
-    equivalent in `CREATE VECTOR INDEX`, so they are accepted and not used.
+    `chunks` and `names` are FalkorDB's HNSW knobs; Neo4j 5.15 has no equivalent in
+    `CREATE VECTOR INDEX`, so they are accepted and not used.
     """
     dims = int(dimension)
     out = [
