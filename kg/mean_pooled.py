@@ -12,6 +12,7 @@ normalised; tests compare the two on the same texts.
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -61,6 +62,9 @@ class MeanPooled:
 
         root = Path(folder)
         self.tokenizer = AutoTokenizer.from_pretrained(folder)
+        # a fast tokenizer fails when two threads call it at once ("Already borrowed");
+        # the forward pass needs no lock (inference only), so ingestion embeds in parallel
+        self.tokenizer_lock = threading.Lock()
         self.auto_model = AutoModel.from_pretrained(folder).eval()
         limit = _json(root / "sentence_bert_config.json").get("max_seq_length")
         self.max_seq_length = int(limit or self.tokenizer.model_max_length)
@@ -82,13 +86,14 @@ class MeanPooled:
         rows = []
         with torch.inference_mode():
             for i in range(0, len(texts), max(1, batch_size)):
-                batch = self.tokenizer(
-                    list(texts[i : i + batch_size]),
-                    padding=True,
-                    truncation=True,
-                    max_length=self.max_seq_length,
-                    return_tensors="pt",
-                )
+                with self.tokenizer_lock:
+                    batch = self.tokenizer(
+                        list(texts[i : i + batch_size]),
+                        padding=True,
+                        truncation=True,
+                        max_length=self.max_seq_length,
+                        return_tensors="pt",
+                    )
                 # fp32 pooling also under bf16 autocast (kg.embed's embedding_precision)
                 hidden = self.auto_model(**batch).last_hidden_state.float()
                 mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)

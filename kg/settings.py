@@ -106,14 +106,18 @@ class Settings(BaseSettings):
     # the chunk (and question) embedder's arithmetic for torch models (MiniLM): "bf16" runs
     # it under torch.autocast(bfloat16), oneDNN's bf16 matmuls. bench/embed_onnx.py, 1,000
     # 2Wiki passages, 1 thread: ~1.7x the texts/s of fp32, cosine to fp32 >= 0.9999 (fast
-    # only on CPUs with AVX512-BF16 or AMX). A store records it with the model (kg.embed.
-    # embedder_id), so a store built with one refuses the other.
-    embedding_precision: Literal["fp32", "bf16"] = "fp32"
+    # only on CPUs with AVX512-BF16 or AMX; emulated elsewhere). "auto": bf16 where the CPU
+    # has it, fp32 elsewhere. Stores record the model only, so either precision reads a store
+    # built with the other (the vectors agree).
+    embedding_precision: Literal["auto", "fp32", "bf16"] = "auto"
     embedding_batch_size: int = 64
     # torch threads per encode call. 1: ingestion runs spaCy on the other core, and on a
     # shared 2-core machine two threads spin-wait: a question's retrieval took 1.7-2.6 s
     # with 1 thread against 7.9-8.2 s with 2 (150-passage store, load average ~4.5)
     embedding_threads: int = 1
+    # ingestion's embed stage: batches embedded at once, each on one torch thread
+    # (kg.ingest.stages): a second worker uses the core spaCy leaves idle while it waits
+    ingest_embed_workers: int = Field(2, ge=1)
     # optional cross-encoder rerank of the dense/hybrid passages (qa.rerank): a local
     # sentence-transformers CrossEncoder folder; empty = off (no pip package ships one)
     rerank_model: str = ""

@@ -41,10 +41,10 @@ def _store_options() -> argparse.ArgumentParser:
         "default 300)",
     )
     g.add_argument(
-        "--embedding-precision", choices=["fp32", "bf16"],
+        "--embedding-precision", choices=["auto", "fp32", "bf16"],
         help="chunk and question embedder's arithmetic (env KGQA_EMBEDDING_PRECISION, default "
-        "fp32); bf16 is ~1.7x faster on CPUs with AVX512-BF16. The store records it and "
-        "refuses the other",
+        "auto: bf16 on CPUs with AVX512-BF16 or AMX, ~1.7x faster, else fp32); a store "
+        "built with one precision reads with the other",
     )
     g.add_argument("--neo4j-uri", help="use Neo4j at this bolt:// or neo4j:// URI")
     g.add_argument("--neo4j-user")

@@ -1,7 +1,7 @@
 """Files (or ready texts) → chunks → triples + embeddings → the store, in batches.
 
 Batches span documents so spaCy (nlp.pipe), the embedder and the store each see many items
-per call, and the three stages run at once on three threads (see stages.py); that is what
+per call, and the three stages run at once on their threads (see stages.py); that is what
 makes thousands of small documents fast. Each document is still
 written all-or-nothing, and a failure in one document never loses the others.
 """
@@ -197,7 +197,7 @@ class Ingestor:
 
         with (
             tqdm(total=total, unit=unit, desc="ingest", disable=not progress) as bar,
-            ThreeStages() as stages,
+            ThreeStages(self.settings.ingest_embed_workers) as stages,
         ):
             for item in sources:
                 if isinstance(item, FileResult):
@@ -376,10 +376,11 @@ class Ingestor:
         names = sorted(
             {e.name for e in linkable if e.key not in stored and e.name not in self._entity_vectors}
         )
-        self._entity_vectors.update(zip(names, self.embed_names(names), strict=True))
+        fresh = dict(zip(names, self.embed_names(names), strict=True))
+        self._entity_vectors.update(fresh)  # shared by the embed workers: read `fresh` first
         for e in entities:
             skip = e.key in stored or not _needs_name_vector(e)
-            vector = None if skip else self._entity_vectors.get(e.name)
+            vector = None if skip else fresh.get(e.name) or self._entity_vectors.get(e.name)
             e.embedding = vector if vector and any(vector) else None  # a name with no token
         return records
 

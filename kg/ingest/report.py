@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -34,6 +35,10 @@ class IngestReport:
     # show how much of the wall time they overlap
     spans: list[tuple[str, float, float]] = field(default_factory=list)
     seconds: float = 0.0
+    # the embed stage may run on several threads at once (kg.ingest.stages)
+    _lock: threading.Lock = field(
+        default_factory=threading.Lock, init=False, repr=False, compare=False
+    )
 
     @contextmanager
     def timed(self, stage: str) -> Iterator[None]:
@@ -41,10 +46,11 @@ class IngestReport:
         try:
             yield
         finally:
-            end = time.perf_counter()
-            self.timings[stage] = self.timings.get(stage, 0.0) + end - start
-            self.cpu[stage] = self.cpu.get(stage, 0.0) + time.thread_time() - cpu
-            self.spans.append((stage, start, end))
+            end, used = time.perf_counter(), time.thread_time() - cpu
+            with self._lock:
+                self.timings[stage] = self.timings.get(stage, 0.0) + end - start
+                self.cpu[stage] = self.cpu.get(stage, 0.0) + used
+                self.spans.append((stage, start, end))
 
     def add(self, result: FileResult) -> FileResult:
         self.files.append(result)

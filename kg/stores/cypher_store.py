@@ -119,15 +119,12 @@ class CypherStore(GraphStore):
         schema, dimension, embedder, names = rows[0] if rows else [None] * 4
         if dimension is not None and int(dimension) != self.dimension:
             raise dimension_mismatch(int(dimension), self.dimension)
-        if embedder is not None and embedder != self.embedder:
-            from kg.embed import split_embedder_id
+        if embedder is not None:
+            from kg.embed import recorded_model
 
-            (held, held_precision), (given, precision) = map(
-                split_embedder_id, (embedder, self.embedder)
-            )
-            if held == given:  # the same model in another precision: name that setting
-                raise embedder_mismatch("KGQA_EMBEDDING_PRECISION", held_precision, precision)
-            raise embedder_mismatch("KGQA_EMBEDDING_MODEL", held, given)
+            if recorded_model(embedder) != self.embedder:
+                raise embedder_mismatch("KGQA_EMBEDDING_MODEL", recorded_model(embedder),
+                                        self.embedder)
         if names is None and embedder is None and self.runner.read(self.q["any_entity_vector"], {}):
             names = "same"  # built before names had their own embedder: by the chunks' model
         if names is not None and names != self.name_embedder:

