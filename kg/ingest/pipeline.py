@@ -183,7 +183,8 @@ class Ingestor:
             def embed() -> tuple[list[_Pending], list[DocumentRecords]]:
                 with report.timed("embed_chunks"):
                     ok, records = self._embed_isolated(ready, report)
-                stages.wait_third()  # its entities are in the store before we look them up
+                # no wait for the batches still being written: their names are in this
+                # run's cache, and the store keeps an entity's first vector anyway
                 with report.timed("embed_names"):
                     return self._names_isolated(ok, records, report)
 
