@@ -370,3 +370,29 @@ def test_two_embed_workers_write_batches_in_input_order() -> None:
             stages.wait()
         stages.wait()
     assert written == [0, 1, 2, 4]
+
+
+def test_an_embed_worker_goes_on_while_a_batch_is_being_written() -> None:
+    """Batch 1 is embedded while batch 0's write still blocks, then written after it."""
+    import threading
+
+    release, embedded = threading.Event(), threading.Event()
+    written: list[int] = []
+
+    def write(i: int) -> None:
+        if i == 0:
+            assert release.wait(10)
+        written.append(i)
+
+    def embed_second() -> int:
+        embedded.set()
+        return 1
+
+    with ThreeStages(embed_workers=2) as stages:
+        stages.submit(lambda: 0, write)
+        stages.submit(embed_second, write)
+        assert embedded.wait(10)
+        assert written == []
+        release.set()
+        stages.wait()
+    assert written == [0, 1]
