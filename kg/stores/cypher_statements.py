@@ -67,9 +67,9 @@ CREATE (d:Document {id: $doc_id, path: $path, title: $title, sha256: $sha256,
                     groups: $doc_groups})
 WITH d
 MATCH (c:StagedChunk {stage: $stage})
-SET c:Chunk
-SET c.stage = null
 REMOVE c:StagedChunk
+SET c.stage = null
+SET c:Chunk
 CREATE (c)-[:PART_OF]->(d)
 WITH count(*) AS _p
 MATCH ()-[s:STAGED_REL {stage: $stage}]->()
@@ -81,6 +81,9 @@ DELETE s
 WITH count(*) AS _s
 UNWIND $entities AS r
 MATCH (e:Entity {key: r.key})
+WITH e, r
+WHERE (coalesce(e.type, '') = '' AND coalesce(r.type, '') <> '')
+   OR any(a IN r.aliases WHERE NOT a IN coalesce(e.aliases, []))
 SET e.aliases = reduce(acc = coalesce(e.aliases, []), a IN r.aliases |
                        CASE WHEN a IN acc THEN acc ELSE acc + a END),
     e.type = CASE WHEN coalesce(e.type, '') = '' THEN r.type ELSE e.type END
@@ -123,11 +126,12 @@ def build(dialect: Dialect) -> dict[str, str]:
     )
     # Entities must exist before mentions and triples can point at them, but what a write
     # adds to an existing one (aliases, a missing type) waits for the swap: a failed write
-    # leaves entities as they were. A new entity nothing ends up mentioning is discarded.
+    # leaves entities as they were. A new entity starts as its first document's swap would
+    # leave it, and one nothing ends up mentioning is discarded.
     q["merge_entities"] = (
         "UNWIND $rows AS r "
         "MERGE (e:Entity {key: r.key}) "
-        "ON CREATE SET e.name = r.name, e.type = '', e.aliases = []"
+        "ON CREATE SET e.name = r.name, e.type = r.type, e.aliases = r.aliases"
     )
     # rows with a vector only; an entity keeps the first vector it was given
     q["merge_name_vectors"] = (

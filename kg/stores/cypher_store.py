@@ -207,7 +207,10 @@ class CypherStore(GraphStore):
         entities = merge_entity_rows(built)
         for name, table in (
             ("stage_chunks", [row for rows in built for row in rows.chunks]),
-            ("merge_entities", [{"key": r["key"], "name": r["name"]} for r in entities]),
+            (
+                "merge_entities",
+                [{k: r[k] for k in ("key", "name", "type", "aliases")} for r in entities],
+            ),
             ("merge_name_vectors", [r for r in entities if r["embedding"] is not None]),
             ("stage_mentions", [row for rows in built for row in rows.mentions]),
             ("stage_triples", [row for rows in built for row in rows.triples]),

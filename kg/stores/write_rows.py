@@ -154,14 +154,22 @@ class WriteRows:
 
 
 def merge_entity_rows(documents: Sequence[WriteRows]) -> list[Row]:
-    """One staging row per entity key across documents (key, first name, first embedding),
-    so a single UNWIND never MERGEs the same key twice. Aliases and types go with each
-    document's swap instead (WriteRows.swap_params)."""
+    """One staging row per entity key across documents, so a single UNWIND never MERGEs
+    the same key twice: the first document's name, type and aliases (what a new entity
+    holds once that document is swapped in; a later one's additions go with its own swap,
+    WriteRows.swap_params) and the first embedding."""
     merged: dict[str, Row] = {}
     for rows in documents:
         for row in rows.entities:
             seen = merged.setdefault(
-                row["key"], {"key": row["key"], "name": row["name"], "embedding": None}
+                row["key"],
+                {
+                    "key": row["key"],
+                    "name": row["name"],
+                    "type": row["type"],
+                    "aliases": row["aliases"],
+                    "embedding": None,
+                },
             )
             if seen["embedding"] is None:
                 seen["embedding"] = row["embedding"]

@@ -263,6 +263,22 @@ def test_failed_replace_adds_no_alias_or_type_to_kept_entities(world: GraphStore
     assert world.find_entities(["lady of karsk"], EVERYONE) == []
 
 
+def test_a_batch_gives_a_new_entity_its_first_type_and_every_alias(store: GraphStore) -> None:
+    """A new entity is created with its first document's type and aliases; a later
+    document of the same batch adds its aliases, never a second type."""
+    records = []
+    for i, (type_, aliases) in enumerate([("ORG", ["Tarn Co"]), ("GPE", ["Tarn", "Tarn Co"])]):
+        doc = Document(f"/docs/t{i}.md", f"/docs/t{i}.md", f"T{i}", f"sha-t{i}", [])
+        chunk = Chunk(f"t{i}:0", doc.id, "Tarn Company trades in Karsk.", 0, vec(4 + i))
+        tarn = Entity("tarn company", "Tarn Company", type_, aliases, vec(15))
+        fact = triple("Tarn Company", "trade in", "Karsk", chunk.id, chunk.text)
+        records.append((doc, [chunk], [tarn], [fact], []))
+    store.replace_documents(records)
+    (tarn,) = store.find_entities(["tarn company"], PUBLIC)
+    assert tarn.type == "ORG" and sorted(tarn.aliases) == ["Tarn", "Tarn Co"]
+    assert store.find_entities(["karsk"], PUBLIC)[0].type == ""
+
+
 def test_bad_input_is_refused_before_writing(world: GraphStore) -> None:
     doc, chunks, entities, triples, mentions = sec_records()
     before = world.counts(EVERYONE)
