@@ -36,6 +36,7 @@ from kg.settings import Settings
 if TYPE_CHECKING:
     from kg.embed import Embedder
     from kg.extract.base import Extraction, TripleExtractor
+    from kg.extract.process import ProcessExtractor
     from kg.stores.base import DocumentRecords, GraphStore
 
 BATCH_CHUNKS = 256  # chunks per extract/embed/write round; bounds memory on big inputs
@@ -79,6 +80,7 @@ class Ingestor:
         self._embedder = embedder
         self._extractor = extractor
         self._routed: TripleExtractor | None = None
+        self._child: ProcessExtractor | None = None  # this run's extraction process
         self.batch_chunks = max(1, batch_chunks)
         self._entity_vectors: dict[str, list[float]] = {}
         self._name_encode: Callable[[Sequence[str]], list[list[float]]] | None = None
@@ -113,6 +115,28 @@ class Ingestor:
 
             self._routed = ChineseAware(self._extractor)
         return self._routed
+
+    def _batch_extractor(self, more_to_come: bool) -> TripleExtractor:
+        """The extractor for the next batch: in a child process (kg.extract.process) when
+        `extract_process` is "on", or "auto" and the spaCy extractor has more batches to
+        come; once started the child serves the rest of the run. A given extractor is used
+        as given."""
+        mode, settings = self.settings.extract_process, self.settings
+        wanted = mode == "on" or (mode == "auto" and more_to_come and settings.extractor == "spacy")
+        if self._child is None and self._extractor is None and wanted:
+            from kg.extract.process import ProcessExtractor
+
+            self._child = ProcessExtractor(settings)
+        if self._child is None:
+            return self.extractor
+        from kg.extract.zh import ChineseAware
+
+        return ChineseAware(self._child)
+
+    def _end_child(self) -> None:
+        if self._child is not None:
+            self._child.close()
+            self._child = None
 
     # --- public entry points ------------------------------------------------------------
     def run(
@@ -171,13 +195,14 @@ class Ingestor:
         known = {d.id: d for d in self.store.list_documents([ADMIN])}
         pending: list[_Pending] = []
 
-        def flush() -> None:
+        def flush(more_to_come: bool) -> None:
             """Extract here; the batch is embedded and written while the next is extracted."""
             nonlocal pending
             if not pending:
                 return
+            extractor = self._batch_extractor(more_to_come)
             with report.timed("extract"):
-                ready = self._extract(pending, report, progress)
+                ready = self._extract(pending, report, progress, extractor)
             done = len(pending)
 
             def embed() -> tuple[list[_Pending], list[DocumentRecords]]:
@@ -190,38 +215,42 @@ class Ingestor:
 
             def write(batch: tuple[list[_Pending], list[DocumentRecords]]) -> None:
                 with report.timed("write"):
+                    self._restore_dropped_vectors(batch[1])
                     self._write(*batch, report)
                 bar.update(done)
 
             stages.submit(embed, write)
             pending = []
 
-        with (
-            tqdm(total=total, unit=unit, desc="ingest", disable=not progress) as bar,
-            ThreeStages(self.settings.ingest_embed_workers) as stages,
-        ):
-            for item in sources:
-                if isinstance(item, FileResult):
-                    report.add(item)
-                    bar.update(1)
-                    continue
-                doc_id, sha, load, groups = item
-                old = known.get(doc_id)
-                if old is not None and old.sha256 == sha:
-                    report.add(self._unchanged(old, groups))
-                    bar.update(1)
-                    continue
-                entry = self._read_and_chunk(doc_id, load, report)
-                if entry is None:
-                    bar.update(1)
-                    continue
-                entry.status = "replaced" if old is not None else "ingested"
-                entry.groups = groups
-                pending.append(entry)
-                if sum(len(p.chunks) for p in pending) >= self.batch_chunks:
-                    flush()
-            flush()
-            stages.wait()
+        try:
+            with (
+                tqdm(total=total, unit=unit, desc="ingest", disable=not progress) as bar,
+                ThreeStages(self.settings.ingest_embed_workers) as stages,
+            ):
+                for item in sources:
+                    if isinstance(item, FileResult):
+                        report.add(item)
+                        bar.update(1)
+                        continue
+                    doc_id, sha, load, groups = item
+                    old = known.get(doc_id)
+                    if old is not None and old.sha256 == sha:
+                        report.add(self._unchanged(old, groups))
+                        bar.update(1)
+                        continue
+                    entry = self._read_and_chunk(doc_id, load, report)
+                    if entry is None:
+                        bar.update(1)
+                        continue
+                    entry.status = "replaced" if old is not None else "ingested"
+                    entry.groups = groups
+                    pending.append(entry)
+                    if sum(len(p.chunks) for p in pending) >= self.batch_chunks:
+                        flush(more_to_come=True)
+                flush(more_to_come=False)
+                stages.wait()
+        finally:
+            self._end_child()  # the child's memory goes back at the end of a run
         report.seconds = time.perf_counter() - start
         return report
 
@@ -260,12 +289,16 @@ class Ingestor:
         return FileResult(old.path, "unchanged", f"groups {old.groups} -> {groups}", groups=groups)
 
     def _extract(
-        self, pending: list[_Pending], report: IngestReport, progress: bool
+        self,
+        pending: list[_Pending],
+        report: IngestReport,
+        progress: bool,
+        extractor: TripleExtractor,
     ) -> list[_Pending]:
         """extract_many over every chunk of the batch; a failing document is set aside."""
         texts = [c.text for p in pending for c in p.chunks]
         try:
-            extractions = self._extract_texts(texts, progress)
+            extractions = self._extract_texts(texts, progress, extractor)
         except Exception:  # isolate the document that breaks the extractor
             extractions = None
         ready: list[_Pending] = []
@@ -279,7 +312,7 @@ class Ingestor:
                 offset += len(p.chunks)
             else:
                 try:
-                    p.extractions = self.extractor.extract_many([c.text for c in p.chunks])
+                    p.extractions = extractor.extract_many([c.text for c in p.chunks])
                 except Exception as exc:
                     report.add(
                         FileResult(
@@ -292,16 +325,18 @@ class Ingestor:
             ready.append(p)
         return ready
 
-    def _extract_texts(self, texts: list[str], progress: bool) -> list[Extraction]:
+    def _extract_texts(
+        self, texts: list[str], progress: bool, extractor: TripleExtractor
+    ) -> list[Extraction]:
         if len(texts) <= self.batch_chunks:
-            return self.extractor.extract_many(texts)
+            return extractor.extract_many(texts)
         out: list[Extraction] = []
         with tqdm(
             total=len(texts), unit="chunk", desc="extract", leave=False, disable=not progress
         ) as bar:
             for i in range(0, len(texts), self.batch_chunks):
                 part = texts[i : i + self.batch_chunks]
-                out.extend(self.extractor.extract_many(part))
+                out.extend(extractor.extract_many(part))
                 bar.update(len(part))
         return out
 
@@ -366,8 +401,8 @@ class Ingestor:
 
         A name is embedded once per run (cached), and not at all when its entity is already
         stored with a vector: the store keeps an entity's first vector (coalesce), so a new
-        one would be thrown away. (A document deleted by another caller between this look-up
-        and the write can take such an entity with it; it then comes back without a vector.)
+        one would be thrown away. An earlier batch still being written can drop such an
+        entity: the write stage gives it its vector back (_restore_dropped_vectors).
         """
         if len(self._entity_vectors) > ENTITY_CACHE_MAX:
             self._entity_vectors.clear()
@@ -384,6 +419,26 @@ class Ingestor:
             vector = None if skip else fresh.get(e.name) or self._entity_vectors.get(e.name)
             e.embedding = vector if vector and any(vector) else None  # a name with no token
         return records
+
+    def _restore_dropped_vectors(self, records: list[DocumentRecords]) -> None:
+        """Give back a vector to each entity _embed_names skipped as stored that is gone now.
+
+        The look-up ran while earlier batches were still being written; one of them may
+        have replaced the only document naming the entity, and the store dropped it. Writes
+        run in input order on one thread, so the store is now as this batch will find it."""
+        skipped = [
+            e for _, _, doc_entities, _, _ in records for e in doc_entities
+            if e.embedding is None and _needs_name_vector(e)
+        ]
+        stored = self._keys_with_vectors({e.key for e in skipped})
+        gone = [e for e in skipped if e.key not in stored]
+        if not gone:
+            return
+        names = sorted({e.name for e in gone})
+        vectors = dict(zip(names, self.embed_names(names), strict=True))
+        for e in gone:
+            vector = vectors[e.name]
+            e.embedding = vector if any(vector) else None
 
     def _keys_with_vectors(self, keys: set[str]) -> set[str]:
         """Which of these entity keys the store already holds with a name vector."""
