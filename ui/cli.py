@@ -101,6 +101,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "file covers (default: none, i.e. public)")
     p.add_argument("--chunk-size", type=int)
     p.add_argument("--extractor", choices=["spacy", "llm"])
+    p.add_argument("--extract-process", choices=["auto", "on", "off"],
+                   help="extract triples in a child process (env KGQA_EXTRACT_PROCESS; "
+                        "auto: when there is more than one batch of chunks)")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
 
     p = sub.add_parser("delete", parents=[common], help="remove a document and what it derived")
@@ -200,6 +203,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         neo4j_database=getattr(args, "neo4j_database", None),
         chunk_size=getattr(args, "chunk_size", None),
         extractor=getattr(args, "extractor", None),
+        extract_process=getattr(args, "extract_process", None),
         answer_mode=getattr(args, "mode", None),
         adapter=getattr(args, "adapter", None),
         generator_model=getattr(args, "model", None),

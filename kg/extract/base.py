@@ -16,8 +16,21 @@ class Extraction:
     entities: list[Entity] = field(default_factory=list)
 
 
+@dataclass
+class ExtractTimes:
+    """Seconds an extractor spent, for bench/ingest.py's stage table: parsing (spaCy's
+    nlp.pipe) apart, within whole extract_many calls; wall and CPU of the thread that ran."""
+
+    parse_wall: float = 0.0
+    parse_cpu: float = 0.0
+    wall: float = 0.0
+    cpu: float = 0.0
+
+
 class TripleExtractor(ABC):
     """Turns a chunk of text into triples; keys are normalised (kg.extract.normalize)."""
+
+    times: ExtractTimes | None = None  # set by extractors that count their seconds
 
     @abstractmethod
     def extract(self, text: str) -> Extraction: ...
