@@ -86,11 +86,10 @@ class QuestionInfo:
 
 @lru_cache(maxsize=2)
 def _nlp(model: str) -> Any:
-    import spacy
-
     from kg.extract import pipes  # noqa: F401  (registers kgqa_name_suffixes)
+    from kg.extract.spacy_model import load_spacy
 
-    nlp = spacy.load(model)
+    nlp = load_spacy(model)
     nlp.add_pipe("kgqa_name_suffixes", after="ner")  # names as extraction reads them
     return nlp
 

@@ -98,9 +98,9 @@ class PredicateNormaliser:
 
     def _lemmas(self, phrase: str) -> list[tuple[str, str, str]]:
         if self._nlp is None:
-            import spacy
+            from kg.extract.spacy_model import load_spacy
 
-            self._nlp = spacy.load(self.spacy_model, exclude=["parser", "ner"])
+            self._nlp = load_spacy(self.spacy_model, exclude=["parser", "ner"])
         doc = self._nlp(phrase)
         return [(t.text.lower(), t.lemma_.lower(), t.tag_) for t in doc]
 

@@ -19,7 +19,6 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 
-import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
@@ -36,6 +35,7 @@ from kg.extract.patterns import (
     is_nominal,
     sentence_triples,
 )
+from kg.extract.spacy_model import load_spacy
 from kg.models import Entity, Triple
 from kg.relations import lexicon
 
@@ -61,7 +61,7 @@ def unwrap_lines(text: str) -> str:
 
 def load_pipeline(model: str) -> Language:
     """The spaCy model with the project's components; pipes nothing here uses are off."""
-    nlp = spacy.load(model, exclude=["senter"])
+    nlp = load_spacy(model, exclude=["senter"])
     nlp.add_pipe("kgqa_blank_line_breaks", before="parser")
     nlp.add_pipe("kgqa_titles", after="ner")
     nlp.add_pipe("kgqa_name_suffixes", after="kgqa_titles")
