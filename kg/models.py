@@ -5,8 +5,8 @@ They are plain dataclasses so every layer (and every backend) shares one vocabul
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
 
 # The asker's access groups. Empty means "public documents only"; ADMIN sees everything.
 ADMIN = "*"
@@ -93,6 +93,23 @@ class ScoredChunk:
     score: float  # higher is better (similarity, not distance)
     doc_path: str = ""
     doc_title: str = ""
+    # cosine of the chunk's vector to each vector a caller compared it with (the store
+    # computes them where the vectors are: GraphStore.document_chunks(..., against=...))
+    similarities: tuple[float, ...] = ()
+
+
+def dot(a: Sequence[float], b: Sequence[float]) -> float:
+    """Cosine of two unit vectors (every stored and every query embedding is one)."""
+    return float(sum(x * y for x, y in zip(a, b, strict=True)))
+
+
+def with_similarities(hit: ScoredChunk, against: Sequence[Sequence[float]]) -> ScoredChunk:
+    """The hit compared with `against` from its embedding: what a store returns for
+    document_chunks(..., against=...), computed here for a chunk embedded on the fly."""
+    emb = hit.chunk.embedding
+    sims = tuple(dot(emb, v) for v in against) if emb else ()
+    chunk = replace(hit.chunk, embedding=None)
+    return replace(hit, chunk=chunk, score=sims[0] if sims else 0.0, similarities=sims)
 
 
 @dataclass

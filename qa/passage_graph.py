@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
-from kg.extract.normalize import entity_key
-from kg.models import ScoredChunk, normalise_groups
+from kg.extract.normalize import entity_key, key_starts, key_words
+from kg.models import ScoredChunk, dot, normalise_groups, with_similarities
 from kg.settings import Settings
 from kg.stores.base import GraphStore
 from qa.linking import Link, link_entities
@@ -79,22 +79,32 @@ class TitleIndex:
 
     by_key: dict[str, list[str]] = field(default_factory=dict)
     key_of: dict[str, str] = field(default_factory=dict)  # doc id -> its subject's key
+    # every key's word prefixes ("university", "university of", ...): a run of words no
+    # key starts with ends the search for titles in it
+    prefixes: set[str] = field(default_factory=set)
 
     @classmethod
     def build(cls, store: GraphStore, groups: Sequence[str]) -> TitleIndex:
         index = cls()
         for doc in store.list_documents(groups):
-            bare = PARENTHETICAL.sub("", doc.title)
-            forms = [bare, SUBTITLE.sub("", bare), doc.title]
-            head = APPOSITION.sub("", bare)
-            if len(head.split()) > 1:  # "John, Count of Brienne" is not all the Johns
-                forms.append(head)
-            keys = dict.fromkeys(k for k in map(entity_key, forms) if k)
-            for k in keys:
-                index.by_key.setdefault(k, []).append(doc.id)
-            if keys:
-                index.key_of[doc.id] = next(iter(keys))
+            index.add(doc.title, doc.id)
         return index
+
+    def add(self, title: str, doc_id: str) -> None:
+        """Index a document under the keys of its title's readings ("Title (1938 film)" is
+        also "Title")."""
+        bare = PARENTHETICAL.sub("", title)
+        forms = [bare, SUBTITLE.sub("", bare), title]
+        head = APPOSITION.sub("", bare)
+        if len(head.split()) > 1:  # "John, Count of Brienne" is not all the Johns
+            forms.append(head)
+        keys = dict.fromkeys(k for k in map(entity_key, forms) if k)
+        for k in keys:
+            self.by_key.setdefault(k, []).append(doc_id)
+            words = k.split(" ")
+            self.prefixes.update(" ".join(words[:n]) for n in range(1, len(words) + 1))
+        if keys:
+            self.key_of[doc_id] = next(iter(keys))
 
     def mentions(self, text: str, skip_opening_stopword: bool = False) -> dict[str, str]:
         """Title key -> surface text, for every capitalised run of `text` (up to
@@ -107,15 +117,20 @@ class TitleIndex:
         capital = [w.group()[0].isupper() or w.group()[0].isdigit() for w in words]
         if skip_opening_stopword and words and words[0].group().lower() in STOP_WORDS:
             capital[0] = False
+        pieces = [key_words(w.group()) for w in words]
         spans: list[tuple[int, int, str]] = []
         for i, first in enumerate(words):
             if not capital[i]:
                 continue
+            run: list[str] = []
             for j in range(i, min(len(words), i + MAX_TITLE_WORDS)):
                 if capital[j]:
                     surface = text[first.start() : words[j].end()]
                     if (key := entity_key(surface)) in self.by_key:
                         spans.append((first.start(), words[j].end(), key))
+                run += pieces[j]
+                if not any(not s or s in self.prefixes for s in key_starts(run)):
+                    break  # no title's key begins with these words
         taken: list[tuple[int, int, str]] = []
         for span in sorted(spans, key=lambda s: s[1] - s[0], reverse=True):
             if all(span[1] <= t[0] or t[1] <= span[0] for t in taken):
@@ -145,10 +160,6 @@ def relation_text(question: str, names: Iterable[str]) -> str:
     for name in sorted(names, key=len, reverse=True):
         question = question.replace(name, " ")
     return " ".join(question.split())
-
-
-def _dot(a: Sequence[float], b: Sequence[float]) -> float:
-    return float(sum(x * y for x, y in zip(a, b, strict=True)))
 
 
 class GraphPassageRetriever:
@@ -219,9 +230,11 @@ class GraphPassageRetriever:
         info = info or analyse(question, self.spacy_model)
         if links is None:
             links = link_entities(info, self.store, groups, self.embed_names)
-        q_vec = self.embed([question])[0]
         titles = self.titles(groups)
         named = self.link(info, links, titles)
+        # the question, and the relation it asks for (its words minus the names): every
+        # passage is compared with both, by the store for stored passages
+        against = self.embed([question, relation_text(question, named.values())])
         pool: dict[str, Candidate] = {}
 
         def add(hits: list[ScoredChunk], anchor: str = "", parent: str = "") -> None:
@@ -230,14 +243,13 @@ class GraphPassageRetriever:
                     old = pool[hit.chunk.id]
                     old.anchor, old.parent = old.anchor or anchor, old.parent or parent
                     continue
-                sim = _dot(q_vec, hit.chunk.embedding) if hit.chunk.embedding else hit.score
                 subject = titles.key_of.get(hit.chunk.doc_id, "")
-                pool[hit.chunk.id] = Candidate(hit, sim, subject, anchor or "", parent)
+                pool[hit.chunk.id] = Candidate(hit, hit.score, subject, anchor or "", parent)
 
-        for hit in self.store.document_chunks(titles.docs(list(named)), groups):
+        for hit in self.store.document_chunks(titles.docs(list(named)), groups, against):
             add([hit], anchor=titles.key_of.get(hit.chunk.doc_id, ""))
-        mentions = self._mentioning(named, titles, groups, add)
-        add(self.store.vector_search(q_vec, DENSE_K, groups))
+        mentions = self._mentioning(named, titles, groups, add, against)
+        add(self.store.vector_search(against[0], DENSE_K, groups))
         mentions.update(self.store.chunk_entities([c for c in pool if c not in mentions], groups))
         hops: dict[str, tuple[str, str]] = {}  # doc id -> (chunk that led here, its key)
         for cid in pool:
@@ -252,10 +264,10 @@ class GraphPassageRetriever:
                 for doc in titles.docs([key, *aliases.get(key, [])]):
                     if len(hops) < MAX_HOP_DOCS:
                         hops.setdefault(doc, (cid, key))
-        hop_hits = self.store.document_chunks(list(hops), groups)
+        hop_hits = self.store.document_chunks(list(hops), groups, against)
         for hit in hop_hits:
             add([hit], parent=pool[hops[hit.chunk.doc_id][0]].anchor)
-        self._edges(pool, hops, relation_text(question, named.values()))
+        self._edges(pool, hops, against[1])
         mentions.update(self.store.chunk_entities([h.chunk.id for h in hop_hits], groups))
         self._pagerank(pool, mentions, named)
         return [
@@ -276,7 +288,10 @@ class GraphPassageRetriever:
         return out
 
     def _edges(
-        self, pool: dict[str, Candidate], hops: dict[str, tuple[str, str]], relation: str
+        self,
+        pool: dict[str, Candidate],
+        hops: dict[str, tuple[str, str]],
+        r_vec: Sequence[float],
     ) -> None:
         """Score each hop by the words that lead to it ("... film directed by <name>"):
         the relation a passage stands in to its parent decides which neighbour the
@@ -289,12 +304,12 @@ class GraphPassageRetriever:
                 if lead:
                     leads[cand.hit.chunk.id] = lead
         texts = sorted(set(leads.values()))
-        r_vec, *vectors = self.embed([relation, *texts])
-        sims = {t: _dot(r_vec, v) for t, v in zip(texts, vectors, strict=True)}
+        vectors = self.embed(texts) if texts else []
+        sims = {t: dot(r_vec, v) for t, v in zip(texts, vectors, strict=True)}
         for cid, lead in leads.items():
             pool[cid].edge = sims[lead]
-            if pool[cid].hit.chunk.embedding:
-                pool[cid].relation = _dot(r_vec, pool[cid].hit.chunk.embedding)
+            if len(pool[cid].hit.similarities) > 1:  # a passage the retriever compared
+                pool[cid].relation = pool[cid].hit.similarities[1]
 
     def _mentioning(
         self,
@@ -302,6 +317,7 @@ class GraphPassageRetriever:
         titles: TitleIndex,
         groups: Sequence[str],
         add: Callable[..., None],
+        against: Sequence[Sequence[float]],
     ) -> dict[str, list[str]]:
         """Passages that mention a linked name no document is titled by (full-text on the
         name, kept only when the chunk's extracted entities include it)."""
@@ -313,9 +329,9 @@ class GraphPassageRetriever:
         kept = [(key, h) for key, h in found if key in mentions.get(h.chunk.id, [])]
         # full-text scores are not similarities: embed these few as ingestion did
         texts = [f"{h.doc_title}\n{h.chunk.text}" for _, h in kept]
-        for (key, hit), vec in zip(kept, self.embed(texts), strict=True):
+        for (key, hit), vec in zip(kept, self.embed(texts) if texts else [], strict=True):
             hit.chunk.embedding = vec
-            add([hit], anchor=key)
+            add([with_similarities(hit, against)], anchor=key)
         return mentions
 
     @staticmethod

@@ -61,6 +61,26 @@ def entity_key(name: str) -> str:
     return " ".join(w for w in words if w)
 
 
+def key_words(word: str) -> list[str]:
+    """The words entity_key makes of one word of a longer name ("O'Brien" -> o, brien):
+    its possessive and a leading article or honorific depend on the name's ends, so they
+    stay. Lets a caller grow a name word by word and stop when no key can start so."""
+    text = unicodedata.normalize("NFKC", word).replace("-", " ").replace("_", " ")
+    return _PUNCT.sub(" ", text).casefold().split()
+
+
+def key_starts(words: list[str]) -> list[str]:
+    """What entity_key may keep of a name beginning with `words`: as is, without a leading
+    article, without a leading honorific, without both (whether it drops them depends on
+    the name's length)."""
+    out = [words]
+    if words and words[0] in ARTICLES:
+        out.append(words := words[1:])
+    if words and words[0] in HONORIFICS:
+        out.append(words[1:])
+    return [" ".join(w) for w in out]
+
+
 def squash(text: str) -> str:
     """Lower-case letters and digits, every other run one space, each Han character a word of
     its own: `f" {squash(name)} " in f" {squash(text)} "` asks whether a text names `name`,

@@ -12,7 +12,16 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from kg.models import Chunk, Counts, Document, Entity, ScoredChunk, StoredTriple, Triple
+from kg.models import (
+    Chunk,
+    Counts,
+    Document,
+    Entity,
+    ScoredChunk,
+    StoredTriple,
+    Triple,
+    with_similarities,
+)
 
 Groups = Sequence[str]
 # An embedding size, or a function giving it that is called only for a store that records
@@ -186,12 +195,20 @@ class GraphStore(ABC):
     def chunk_entities(self, chunk_ids: Sequence[str], groups: Groups) -> dict[str, list[str]]:
         """For each visible chunk, the keys of the entities it mentions."""
 
-    def document_chunks(self, doc_ids: Sequence[str], groups: Groups) -> list[ScoredChunk]:
-        """Every visible chunk of the given documents, in position order, with its embedding.
+    def document_chunks(
+        self,
+        doc_ids: Sequence[str],
+        groups: Groups,
+        against: Sequence[Sequence[float]] = (),
+    ) -> list[ScoredChunk]:
+        """Every visible chunk of the given documents, in position order.
 
         Lets a retriever take "the passages about an entity" (the documents titled by it)
-        and rank them against a question without re-embedding. Score is 0. This default
-        goes through cypher(); Cypher backends override it with one indexed statement.
+        and rank them against a question without re-embedding. Without `against` each hit
+        carries its embedding and score 0. With `against` (unit vectors) it carries its
+        cosine to each of them in `similarities` instead, score the first: comparing where
+        the vectors are ships a few numbers per chunk, not 384. This default goes through
+        cypher(); Cypher backends override it with one indexed statement.
         """
         _, rows = self.cypher(
             "MATCH (c:Chunk)-[:PART_OF]->(d:Document) WHERE d.id IN $ids "
@@ -201,7 +218,7 @@ class GraphStore(ABC):
             groups,
             limit=1_000_000,
         )
-        return [
+        hits = [
             ScoredChunk(
                 Chunk(cid, doc, text, pos, [float(x) for x in emb] if emb else None),
                 0.0,
@@ -210,6 +227,7 @@ class GraphStore(ABC):
             )
             for cid, doc, text, pos, path, title, emb in rows
         ]
+        return [with_similarities(hit, against) for hit in hits] if against else hits
 
     @abstractmethod
     def vector_search(

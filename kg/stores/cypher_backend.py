@@ -50,6 +50,10 @@ class Dialect(Protocol):
         e.g. `vecf32(r.embedding)` for FalkorDB, `r.embedding` for Neo4j."""
         ...
 
+    def cosine(self, a: str, b: str) -> str:
+        """A Cypher expression: the cosine similarity of two vector expressions."""
+        ...
+
     def vector_call(self, label: str) -> str:
         """A CALL clause yielding `node, score` for the `$fetch` nearest `label` nodes to `$v`."""
         ...

@@ -246,9 +246,17 @@ def build(dialect: Dialect) -> dict[str, str]:
         "UNWIND $ids AS id MATCH (c:Chunk {id: id})-[:PART_OF]->(d:Document) "
         f"WHERE {visible('c')} RETURN {CHUNK_COLUMNS}"
     )
-    q["document_chunks"] = (
+    document_chunks = (
         "UNWIND $ids AS id MATCH (c:Chunk {doc_id: id})-[:PART_OF]->(d:Document) "
-        f"WHERE {visible('c')} RETURN {CHUNK_COLUMNS}, c.embedding ORDER BY c.doc_id, c.position"
+        f"WHERE {visible('c')} RETURN {CHUNK_COLUMNS}"
+    )
+    in_order = " ORDER BY c.doc_id, c.position"
+    q["document_chunks"] = f"{document_chunks}, c.embedding{in_order}"
+    # the chunks' cosine to each of $against, computed by the server beside the vectors
+    cosines = f"[v IN against | {dialect.cosine('c.embedding', 'v')}]"
+    q["document_chunk_similarities"] = (
+        f"WITH [v IN $against | {vec('v')}] AS against "
+        f"{document_chunks}, {cosines}{in_order}"
     )
     q["total_vector_search"] = "MATCH (c:Chunk) RETURN count(c)"
     q["total_entity_vector"] = "MATCH (e:NameVector) RETURN count(e)"

@@ -66,6 +66,15 @@ def _scored_chunk(row: list[Any], score: float) -> ScoredChunk:
     return ScoredChunk(Chunk(cid, doc_id, text, position), score, path or "", title or "")
 
 
+def _compared_chunk(row: list[Any]) -> ScoredChunk:
+    """A document_chunk_similarities row: the chunk's columns, then its cosines (none for
+    a chunk stored without a vector)."""
+    sims = () if None in row[6] else tuple(float(x) for x in row[6])
+    hit = _scored_chunk(row, sims[0] if sims else 0.0)
+    hit.similarities = sims
+    return hit
+
+
 class CypherStore(GraphStore):
     """The store over any Cypher backend; see cypher_backend for what a backend supplies."""
 
@@ -413,10 +422,19 @@ class CypherStore(GraphStore):
         rows = self._read("chunk_entities", groups, ids=list(chunk_ids))
         return {cid: sorted(keys) for cid, keys in rows}
 
-    def document_chunks(self, doc_ids: Sequence[str], groups: Groups) -> list[ScoredChunk]:
-        rows = self._read("document_chunks", groups, ids=list(dict.fromkeys(doc_ids)))
+    def document_chunks(
+        self,
+        doc_ids: Sequence[str],
+        groups: Groups,
+        against: Sequence[Sequence[float]] = (),
+    ) -> list[ScoredChunk]:
+        ids = list(dict.fromkeys(doc_ids))
+        if against:
+            vectors = [self._check_vector(v) for v in against]
+            rows = self._read("document_chunk_similarities", groups, ids=ids, against=vectors)
+            return [_compared_chunk(r) for r in rows]
         out = []
-        for r in rows:
+        for r in self._read("document_chunks", groups, ids=ids):
             hit = _scored_chunk(r, 0.0)
             hit.chunk.embedding = [float(x) for x in r[6]] if r[6] is not None else None
             out.append(hit)

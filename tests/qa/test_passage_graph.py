@@ -10,12 +10,13 @@ from pathlib import Path
 import pytest
 
 from kg.embed import Embedder
+from kg.extract.normalize import entity_key
 from kg.ingest.pipeline import Ingestor
-from kg.models import Chunk, Document
+from kg.models import Chunk, Document, dot
 from kg.settings import Settings
 from kg.stores import open_store
 from kg.stores.base import GraphStore
-from qa.passage_graph import GraphPassageRetriever
+from qa.passage_graph import MAX_TITLE_WORDS, WORD, GraphPassageRetriever, TitleIndex
 from qa.service import QAService
 
 BOARD_ONLY = "restricted"  # samples/restricted/ is ingested for the `board` group only
@@ -54,6 +55,65 @@ def test_document_chunks_respect_groups_in_both_implementations(qa_store: GraphS
         assert [h.chunk.id for h in fast] == [h.chunk.id for h in generic]
         assert any(BOARD_ONLY in h.doc_path for h in fast) == restricted_visible
         assert all(len(h.chunk.embedding or []) == 384 for h in fast + generic)
+
+
+def test_document_chunks_compared_by_the_store_agree_with_their_embeddings(
+    qa_store: GraphStore, embedder: Embedder
+) -> None:
+    """With `against`, the server computes each chunk's cosine to the given vectors; they
+    match the dot products of the embeddings it would otherwise ship (float32 storage),
+    in the Cypher store's statement and in the generic implementation alike."""
+    ids = [d.id for d in qa_store.list_documents(["board"])]
+    against = embedder.encode(["Who founded Brightwater Labs?", "founded"])
+    shipped = {h.chunk.id: h.chunk.embedding for h in qa_store.document_chunks(ids, ["board"])}
+    for impl in (qa_store.document_chunks, lambda *a: GraphStore.document_chunks(qa_store, *a)):
+        compared = impl(ids, ["board"], against)
+        assert [h.chunk.id for h in compared] == list(shipped)
+        for hit in compared:
+            want = [dot(shipped[hit.chunk.id] or [], v) for v in against]
+            assert hit.similarities == pytest.approx(want, abs=1e-5)
+            assert hit.score == hit.similarities[0] and hit.chunk.embedding is None
+    assert qa_store.document_chunks(ids, [], against) == [
+        h for h in qa_store.document_chunks(ids, ["board"], against) if BOARD_ONLY not in h.doc_path
+    ]
+
+
+def _all_title_spans(titles: TitleIndex, text: str) -> dict[str, str]:
+    """mentions() without its early stop: every capitalised run is looked up."""
+    spans = []
+    words = list(WORD.finditer(text))
+    capital = [w.group()[0].isupper() or w.group()[0].isdigit() for w in words]
+    for i, first in enumerate(words):
+        for j in range(i, min(len(words), i + MAX_TITLE_WORDS)):
+            if capital[i] and capital[j]:
+                key = entity_key(text[first.start() : words[j].end()])
+                if key in titles.by_key:
+                    spans.append((first.start(), words[j].end(), key))
+    taken: list[tuple[int, int, str]] = []
+    for span in sorted(spans, key=lambda s: s[1] - s[0], reverse=True):
+        if all(span[1] <= t[0] or t[1] <= span[0] for t in taken):
+            taken.append(span)
+    return {key: text[a:b] for a, b, key in sorted(taken)}
+
+
+def test_title_mentions_stop_early_without_losing_a_title() -> None:
+    """mentions() stops growing a run once no title's key starts with its words; titles
+    whose keys drop a leading article or honorific, a possessive or inner punctuation
+    are still found, exactly as the exhaustive look-up finds them."""
+    titles = TitleIndex()
+    for n, title in enumerate(
+        ["Eskil Moe", "University of Lenhold", "O'Brien", "Captain Marvel", "Karsk",
+         "The Wolf Man", "Jones", "Dr. No", "A-ha", "Polish Wedding (1998 film)"]
+    ):  # fmt: skip
+        titles.add(title, f"d{n}")
+    texts = [
+        "The Captain Eskil Moe met Dr. O'Brien's brother at the University of Lenhold's gate.",
+        "Captain Marvel and Jones' dog saw The Wolf Man in Karsk; A-ha played Dr. No.",
+        "In Polish Wedding, the University Of Lenhold, Eskil Moe's Karsk and Dr No appear.",
+    ]
+    for text in texts:
+        assert titles.mentions(text) == _all_title_spans(titles, text)
+    assert set(titles.mentions(texts[0])) == {"eskil moe", "o brien", "university of lenhold"}
 
 
 # --- a few 2WikiMultiHopQA questions over their passages and distractors ----------------

@@ -56,6 +56,11 @@ def vector(expr: str) -> str:
     return f"vecf32({expr})"
 
 
+def cosine(a: str, b: str) -> str:
+    """Cosine similarity of two vecf32 expressions (the server has the distance)."""
+    return f"(1 - vec.cosineDistance({a}, {b}))"
+
+
 def vector_call(label: str) -> str:
     return (
         f"CALL db.idx.vector.queryNodes('{label}', 'embedding', $fetch, vecf32($v))"

@@ -67,6 +67,12 @@ def vector(expr: str) -> str:
     return f"[x IN {expr} | toFloat(x)]"
 
 
+def cosine(a: str, b: str) -> str:
+    """Cosine similarity of two unit LIST<FLOAT> expressions, as their dot product:
+    vector.similarity.cosine would need Neo4j 5.18."""
+    return f"reduce(s = 0.0, i IN range(0, size({a}) - 1) | s + {a}[i] * {b}[i])"
+
+
 def vector_call(label: str) -> str:
     return (
         f"CALL db.index.vector.queryNodes('{VECTOR_INDEX[label]}', $fetch, $v)"
