@@ -31,9 +31,12 @@ from qa.question import QuestionInfo, word_forms, word_forms_many
 
 Embed = Callable[[list[str]], list[list[float]]]
 
-# One template, run for the linked keys and again for their neighbours (hop 2).
+# One template, run for the linked keys and again for their neighbours (hop 2), at most
+# $per_key relations of each key: a hub met on the way ("daughter", 407 relations in the
+# 2Wiki graph) would otherwise fill the whole $limit and crowd out the other neighbours
 NEIGHBOURS_CYPHER = (
     "UNWIND $keys AS k MATCH (e:Entity {key: k})-[r:REL]-(:Entity) "
+    "WITH k, collect(DISTINCT r)[..$per_key] AS rs UNWIND rs AS r "
     "WITH DISTINCT r "
     "RETURN startNode(r).name, r.predicate, endNode(r).name, startNode(r).key, "
     "endNode(r).key, r.doc_id, r.chunk_id, r.sentence, startNode(r).type, endNode(r).type, "
@@ -41,7 +44,8 @@ NEIGHBOURS_CYPHER = (
     "LIMIT $limit"
 )
 NEIGHBOUR_LIMIT = 400
-MAX_HOPS = 2
+HOP_LIMITS = (NEIGHBOUR_LIMIT, 40)  # relations per key at hop 1 (the linked) and hop 2
+MAX_HOPS = len(HOP_LIMITS)
 
 CUE_BONUS = 0.35  # predicate names a relation word of the question
 SIM_AS_CUE = 0.8  # a verbalisation this close to the question counts as naming its relation
@@ -169,10 +173,10 @@ class GraphRoute:
         seen: dict[tuple[str, str, str, str], StoredTriple] = {}
         types: dict[str, str] = {}
         frontier, visited = list(keys), set(keys)
-        for _ in range(MAX_HOPS):
+        for per_key in HOP_LIMITS:
             if not frontier:
                 break
-            params = {"keys": frontier, "limit": NEIGHBOUR_LIMIT}
+            params = {"keys": frontier, "limit": NEIGHBOUR_LIMIT, "per_key": per_key}
             _, rows = self.store.cypher(NEIGHBOURS_CYPHER, params, groups)
             nxt: list[str] = []
             for s, p, o, sk, ok, doc, chunk, sentence, st, ot, rels in rows:

@@ -26,6 +26,7 @@ from kg.stores.neo4j import dialect
 from kg.stores.neo4j import runner as neo4j_runner
 from kg.stores.neo4j.runner import STATEMENTS as RUNNER_STATEMENTS
 from kg.stores.write_rows import WriteRows
+from qa.graph_route import NEIGHBOURS_CYPHER
 
 ROOT = Path(__file__).resolve().parents[2]
 LINT_DIR = ROOT / "tools" / "cypher-lint"
@@ -108,6 +109,7 @@ def neo4j_statements() -> dict[str, str]:
     found = dict(statements(dialect, dimension=384))
     found.update({f"runner_{name}": q for name, q in RUNNER_STATEMENTS.items()})
     found["runner_explain_probe"] = "EXPLAIN " + found["triples"]
+    found["graph_route_neighbours"] = NEIGHBOURS_CYPHER  # sent through store.cypher()
     return found
 
 

@@ -7,11 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from kg.models import ADMIN
+from kg.extract.normalize import entity_key
+from kg.models import ADMIN, Chunk, Document, Entity, Triple
 from kg.settings import Settings
-from qa.graph_route import GraphRoute
+from qa.graph_route import HOP_LIMITS, NEIGHBOUR_LIMIT, GraphRoute
 from qa.linking import link_entities
 from qa.question import _content_forms, _nlp, analyse, word_forms_many
+from tests.conftest import STORE_DIMENSION
 
 QUESTIONS = Path(__file__).parent.parent / "data" / "questions.jsonl"
 
@@ -47,3 +49,26 @@ def test_batched_word_forms_equal_the_full_pipeline_read() -> None:
     nlp = _nlp(model)
     assert word_forms_many(phrases, model) == [_content_forms(nlp(p)) for p in phrases]
     assert "headquarter" in word_forms_many(["headquartered in"], model)[0]
+
+
+def test_a_hub_met_at_the_second_hop_does_not_crowd_out_the_other_neighbours(store) -> None:
+    """Orin Vale -> Karsk -> Dralle River, and Orin Vale -> a hub with more relations than
+    the fetch's whole limit: the hub gives at most its per-key share, Karsk's river stays."""
+    hub_degree = NEIGHBOUR_LIMIT + 50
+    doc = Document("/facts/hub.txt", "/facts/hub.txt", "hub", "1" * 64)
+    chunk = Chunk("hub:0", doc.id, "Orin Vale lives in Karsk.", 0, [0.1] * STORE_DIMENSION)
+    names = ["Orin Vale", "Karsk", "Dralle River", "Daughter"]
+    names += [f"Person {i}" for i in range(hub_degree)]
+    ends = [Entity(entity_key(n), n) for n in names]
+    facts = [("Orin Vale", "live in", "Karsk"), ("Karsk", "lie on", "Dralle River"),
+             ("Orin Vale", "have", "Daughter")]  # fmt: skip
+    facts += [(f"Person {i}", "have", "Daughter") for i in range(hub_degree)]
+    triples = [Triple(s, p, o, chunk.text, subject_key=entity_key(s), object_key=entity_key(o),
+                      chunk_id=chunk.id) for s, p, o in facts]  # fmt: skip
+    store.replace_document(doc, [chunk], ends, triples, [(chunk.id, e.key) for e in ends])
+    fetched, _ = GraphRoute(store, lambda t: [], Settings().spacy_model)._fetch(
+        ["orin vale"], [ADMIN]
+    )
+    edges = {(t.subject_key, t.object_key) for t in fetched}
+    assert ("karsk", "dralle river") in edges
+    assert len([e for e in edges if "daughter" in e]) <= HOP_LIMITS[1] + 1
