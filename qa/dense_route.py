@@ -43,7 +43,7 @@ class SentenceHit:
 @dataclass
 class DenseResult:
     chunks: list[ScoredChunk] = field(default_factory=list)  # fused order, fused score
-    sentences: list[SentenceHit] = field(default_factory=list)
+    sentences: list[SentenceHit] = field(default_factory=list)  # best first (see run)
 
     @property
     def best(self) -> SentenceHit | None:
@@ -123,14 +123,17 @@ class DenseRoute:
                     pool.append(SentenceHit(sent, hit, prior, span, heading, para))
         if not pool:
             return result
-        vectors = self.embed([h.sentence for h in pool])
         texts = [f"{h.heading}. {h.sentence}" if h.heading else h.sentence for h in pool]
-        shares: dict[int, bool] = {}
-        for h, v, words in zip(pool, vectors, self._forms(texts), strict=True):
-            hits = sum(1 for c in cues if c & words)
-            shares[id(h)] = hits > 0 or not cues
-            h.score += _dot(q_vec, v) + LEXICAL_WEIGHT * (hits / len(cues) if cues else 0.0)
-        # a sentence (with its heading) sharing no word with the question cannot answer it
+        shared = [sum(1 for c in cues if c & words) for words in self._forms(texts)]
+        # a sentence (with its heading) sharing no word with the question cannot answer it:
+        # it ranks below every one that does, so only those are embedded (all when none is)
+        shares = {id(h): n > 0 or not cues for h, n in zip(pool, shared, strict=True)}
+        contenders = [h for h in pool if shares[id(h)]] or pool
+        vectors = dict(zip(map(id, contenders), self.embed([h.sentence for h in contenders]),
+                          strict=True))
+        for h, n in zip(pool, shared, strict=True):
+            sim = _dot(q_vec, vectors[id(h)]) if id(h) in vectors else 0.0
+            h.score += sim + LEXICAL_WEIGHT * (n / len(cues) if cues else 0.0)
         result.sentences = sorted(pool, key=lambda h: (shares[id(h)], h.score), reverse=True)
         self._complete(result.sentences[0], cues)
         return result
