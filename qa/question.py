@@ -97,6 +97,8 @@ def _nlp(model: str) -> Any:
 # word forms need tags and lemmas; NER changes neither (the parser does: it marks "having"
 # an auxiliary, whose lemma stays "having")
 FORM_PIPES_OFF = ("ner", "kgqa_name_suffixes")
+# sentence boundaries are the parser's, which reads only tok2vec: the rest is not needed
+SENTENCE_PIPES_OFF = ("tagger", "attribute_ruler", "lemmatizer", *FORM_PIPES_OFF)
 FORMS_CACHE = 100_000  # phrases (predicates recur across questions; a few MB)
 _forms: dict[tuple[str, str], frozenset[str]] = {}
 
@@ -347,8 +349,8 @@ def paragraphs(text: str, spacy_model: str) -> tuple[tuple[str, tuple[str, ...]]
     if zh.is_chinese(text):
         return tuple((h, zh.sentences(b)) for h, b in blocks if zh.sentences(b))
     out: list[tuple[str, tuple[str, ...]]] = []
-    for (heading, _), doc in zip(blocks, _nlp(spacy_model).pipe(b for _, b in blocks),
-                                 strict=True):
+    docs = _nlp(spacy_model).pipe((b for _, b in blocks), disable=list(SENTENCE_PIPES_OFF))
+    for (heading, _), doc in zip(blocks, docs, strict=True):
         sents = tuple(" ".join(s.text.split()) for s in doc.sents)
         out.append((heading, tuple(s for s in sents if len(s) > 1)))
     return tuple(p for p in out if p[1])
