@@ -5,7 +5,7 @@ turns with the embed workers and the writer, whose Python between torch and data
 waits for it. In a child process it has an interpreter of its own: the 6,119 2Wiki passages
 ingest in 134.1 s instead of 148.3 s (bench/ingest.py, 2 cores). A child costs a spawn and
 a second model load (~3 s, ~600 MB), so the pipeline starts one only when a run has more
-than one batch to extract (kg.ingest.pipeline, setting `extract_process`).
+than one batch to extract (kg.ingest.extraction, setting `extract_process`).
 
 Spawned, not forked: the parent has torch and database threads a fork would copy mid-state.
 """

@@ -11,14 +11,16 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tqdm import tqdm
 
 from kg.ingest.chunking import make_chunks
+from kg.ingest.extraction import BatchExtraction
 from kg.ingest.folder_groups import FolderGroups, GroupsFileError
+from kg.ingest.name_vectors import NameVectors
+from kg.ingest.pending import PendingDocument
 from kg.ingest.readers import (
     ReadError,
     SourceText,
@@ -28,33 +30,17 @@ from kg.ingest.readers import (
     file_sha256,
     load_source,
 )
-from kg.ingest.report import FileResult, IngestReport, Status
+from kg.ingest.report import FileResult, IngestReport
 from kg.ingest.stages import ThreeStages
-from kg.models import ADMIN, Chunk, Document, Entity, Triple, normalise_groups
+from kg.models import ADMIN, Document, Entity, Triple, normalise_groups
 from kg.settings import Settings
 
 if TYPE_CHECKING:
     from kg.embed import Embedder
-    from kg.extract.base import Extraction, TripleExtractor
-    from kg.extract.process import ProcessExtractor
+    from kg.extract.base import TripleExtractor
     from kg.stores.base import DocumentRecords, GraphStore
 
 BATCH_CHUNKS = 256  # chunks per extract/embed/write round; bounds memory on big inputs
-ENTITY_CACHE_MAX = 100_000  # name vectors kept across batches (entities recur a lot)
-# Dates, numbers and amounts are matched by text, never linked by meaning: no name vector.
-VALUE_TYPES = {"DATE", "TIME", "CARDINAL", "ORDINAL", "QUANTITY", "MONEY", "PERCENT"}
-
-
-@dataclass
-class _Pending:
-    """A source waiting for the next batch; `status` is what a successful write will mean."""
-
-    source: SourceText
-    status: Status
-    groups: list[str] = field(default_factory=list)
-    chunks: list[Chunk] = field(default_factory=list)
-    extractions: list[Extraction] = field(default_factory=list)
-
 
 # (doc id, sha256, loader, the document's groups), or a file already known to be bad
 _Source = tuple[str, str, Callable[[], SourceText], list[str]] | FileResult
@@ -78,12 +64,14 @@ class Ingestor:
         self.settings = settings
         self.store = store
         self._embedder = embedder
-        self._extractor = extractor
-        self._routed: TripleExtractor | None = None
-        self._child: ProcessExtractor | None = None  # this run's extraction process
         self.batch_chunks = max(1, batch_chunks)
-        self._entity_vectors: dict[str, list[float]] = {}
-        self._name_encode: Callable[[Sequence[str]], list[list[float]]] | None = None
+        self._extraction = BatchExtraction(settings, extractor, self.batch_chunks)
+        self._name_vectors = NameVectors(
+            settings,
+            store,
+            chunk_encode=lambda: self.embedder.encode,
+            embed_names=lambda names: self.embed_names(names),  # late: a wrapper sees all
+        )
 
     @property
     def embedder(self) -> Embedder:
@@ -95,48 +83,13 @@ class Ingestor:
 
     def embed_names(self, names: Sequence[str]) -> list[list[float]]:
         """Entity names through the name embedder the store records (kg.name_embed)."""
-        if self._name_encode is None:
-            from kg.name_embed import name_encoder
-
-            settings = self.settings.with_overrides(name_embedder=self.store.name_embedder or None)
-            self._name_encode = name_encoder(settings, lambda: self.embedder.encode)
-        return self._name_encode(names)
+        return self._name_vectors.encode(names)
 
     @property
     def extractor(self) -> TripleExtractor:
         """The configured extractor, with Chinese chunks sent to kg.extract.zh (neither
         English extractor reads Chinese)."""
-        if self._extractor is None:
-            from kg.extract import make_extractor
-
-            self._extractor = make_extractor(self.settings)
-        if self._routed is None:
-            from kg.extract.zh import ChineseAware
-
-            self._routed = ChineseAware(self._extractor)
-        return self._routed
-
-    def _batch_extractor(self, more_to_come: bool) -> TripleExtractor:
-        """The extractor for the next batch: in a child process (kg.extract.process) when
-        `extract_process` is "on", or "auto" and the spaCy extractor has more batches to
-        come; once started the child serves the rest of the run. A given extractor is used
-        as given."""
-        mode, settings = self.settings.extract_process, self.settings
-        wanted = mode == "on" or (mode == "auto" and more_to_come and settings.extractor == "spacy")
-        if self._child is None and self._extractor is None and wanted:
-            from kg.extract.process import ProcessExtractor
-
-            self._child = ProcessExtractor(settings)
-        if self._child is None:
-            return self.extractor
-        from kg.extract.zh import ChineseAware
-
-        return ChineseAware(self._child)
-
-    def _end_child(self) -> None:
-        if self._child is not None:
-            self._child.close()
-            self._child = None
+        return self._extraction.extractor
 
     # --- public entry points ------------------------------------------------------------
     def run(
@@ -193,29 +146,29 @@ class Ingestor:
         start = time.perf_counter()
         report = IngestReport()
         known = {d.id: d for d in self.store.list_documents([ADMIN])}
-        pending: list[_Pending] = []
+        pending: list[PendingDocument] = []
 
         def flush(more_to_come: bool) -> None:
             """Extract here; the batch is embedded and written while the next is extracted."""
             nonlocal pending
             if not pending:
                 return
-            extractor = self._batch_extractor(more_to_come)
+            extractor = self._extraction.for_batch(more_to_come)
             with report.timed("extract"):
-                ready = self._extract(pending, report, progress, extractor)
+                ready = self._extraction.extract(pending, report, progress, extractor)
             done = len(pending)
 
-            def embed() -> tuple[list[_Pending], list[DocumentRecords]]:
+            def embed() -> tuple[list[PendingDocument], list[DocumentRecords]]:
                 with report.timed("embed_chunks"):
                     ok, records = self._embed_isolated(ready, report)
                 # no wait for the batches still being written: their names are in this
                 # run's cache, and the store keeps an entity's first vector anyway
                 with report.timed("embed_names"):
-                    return self._names_isolated(ok, records, report)
+                    return self._name_vectors.embed_isolated(ok, records, report)
 
-            def write(batch: tuple[list[_Pending], list[DocumentRecords]]) -> None:
+            def write(batch: tuple[list[PendingDocument], list[DocumentRecords]]) -> None:
                 with report.timed("write"):
-                    self._restore_dropped_vectors(batch[1])
+                    self._name_vectors.restore_dropped_vectors(batch[1])
                     self._write(*batch, report)
                 bar.update(done)
 
@@ -250,13 +203,13 @@ class Ingestor:
                 flush(more_to_come=False)
                 stages.wait()
         finally:
-            self._end_child()  # the child's memory goes back at the end of a run
+            self._extraction.end_child()  # the child's memory goes back at the end of a run
         report.seconds = time.perf_counter() - start
         return report
 
     def _read_and_chunk(
         self, doc_id: str, load: Callable[[], SourceText], report: IngestReport
-    ) -> _Pending | None:
+    ) -> PendingDocument | None:
         """Read and chunk one source; any failure becomes its error entry (None)."""
         try:
             with report.timed("read"):
@@ -280,7 +233,7 @@ class Ingestor:
                 )
             )
             return None
-        return _Pending(source, "ingested", chunks=chunks)
+        return PendingDocument(source, "ingested", chunks=chunks)
 
     def _unchanged(self, old: Document, groups: list[str]) -> FileResult:
         if set(old.groups) == set(groups):
@@ -288,61 +241,9 @@ class Ingestor:
         self.store.set_groups(old.id, groups)
         return FileResult(old.path, "unchanged", f"groups {old.groups} -> {groups}", groups=groups)
 
-    def _extract(
-        self,
-        pending: list[_Pending],
-        report: IngestReport,
-        progress: bool,
-        extractor: TripleExtractor,
-    ) -> list[_Pending]:
-        """extract_many over every chunk of the batch; a failing document is set aside."""
-        texts = [c.text for p in pending for c in p.chunks]
-        try:
-            extractions = self._extract_texts(texts, progress, extractor)
-        except Exception:  # isolate the document that breaks the extractor
-            extractions = None
-        ready: list[_Pending] = []
-        offset = 0
-        for p in pending:
-            if not p.chunks:
-                report.add(FileResult(p.source.path, "error", "no text left after chunking"))
-                continue
-            if extractions is not None:
-                p.extractions = extractions[offset : offset + len(p.chunks)]
-                offset += len(p.chunks)
-            else:
-                try:
-                    p.extractions = extractor.extract_many([c.text for c in p.chunks])
-                except Exception as exc:
-                    report.add(
-                        FileResult(
-                            p.source.path,
-                            "error",
-                            f"extraction failed: {type(exc).__name__}: {exc}",
-                        )
-                    )
-                    continue
-            ready.append(p)
-        return ready
-
-    def _extract_texts(
-        self, texts: list[str], progress: bool, extractor: TripleExtractor
-    ) -> list[Extraction]:
-        if len(texts) <= self.batch_chunks:
-            return extractor.extract_many(texts)
-        out: list[Extraction] = []
-        with tqdm(
-            total=len(texts), unit="chunk", desc="extract", leave=False, disable=not progress
-        ) as bar:
-            for i in range(0, len(texts), self.batch_chunks):
-                part = texts[i : i + self.batch_chunks]
-                out.extend(extractor.extract_many(part))
-                bar.update(len(part))
-        return out
-
     def _embed_isolated(
-        self, ready: list[_Pending], report: IngestReport
-    ) -> tuple[list[_Pending], list[DocumentRecords]]:
+        self, ready: list[PendingDocument], report: IngestReport
+    ) -> tuple[list[PendingDocument], list[DocumentRecords]]:
         """_embed_chunks for the batch; if it fails, document by document (errors kept).
 
         The model is loaded first, outside the isolation: a model that will not load or
@@ -353,7 +254,7 @@ class Ingestor:
         try:
             return ready, self._embed_chunks(ready)
         except Exception:
-            ok: list[_Pending] = []
+            ok: list[PendingDocument] = []
             records: list[DocumentRecords] = []
             for p in ready:
                 try:
@@ -364,28 +265,7 @@ class Ingestor:
                     report.add(FileResult(p.source.path, "error", msg))
             return ok, records
 
-    def _names_isolated(
-        self, ready: list[_Pending], records: list[DocumentRecords], report: IngestReport
-    ) -> tuple[list[_Pending], list[DocumentRecords]]:
-        """_embed_names for the batch; if it fails, document by document (errors kept).
-        The name model loads first, outside the isolation (as in _embed_isolated)."""
-        if records:
-            self.embed_names([])
-        try:
-            return ready, self._embed_names(records)
-        except Exception:
-            ok: list[_Pending] = []
-            out: list[DocumentRecords] = []
-            for p, rec in zip(ready, records, strict=True):
-                try:
-                    out += self._embed_names([rec])
-                    ok.append(p)
-                except Exception as exc:
-                    msg = f"embedding failed: {type(exc).__name__}: {exc}"
-                    report.add(FileResult(p.source.path, "error", msg))
-            return ok, out
-
-    def _embed_chunks(self, ready: list[_Pending]) -> list[DocumentRecords]:
+    def _embed_chunks(self, ready: list[PendingDocument]) -> list[DocumentRecords]:
         """One encode call for every chunk of the batch; returns the documents' records."""
         chunk_inputs = [
             _chunk_embedding_text(p.source.title, c.text) for p in ready for c in p.chunks
@@ -396,65 +276,8 @@ class Ingestor:
                 c.embedding = next(chunk_vectors)
         return [_records(p) for p in ready]
 
-    def _embed_names(self, records: list[DocumentRecords]) -> list[DocumentRecords]:
-        """One encode call for the entity names that need a vector.
-
-        A name is embedded once per run (cached), and not at all when its entity is already
-        stored with a vector: the store keeps an entity's first vector (coalesce), so a new
-        one would be thrown away. An earlier batch still being written can drop such an
-        entity: the write stage gives it its vector back (_restore_dropped_vectors).
-        """
-        if len(self._entity_vectors) > ENTITY_CACHE_MAX:
-            self._entity_vectors.clear()
-        entities = [e for _, _, doc_entities, _, _ in records for e in doc_entities]
-        linkable = [e for e in entities if _needs_name_vector(e)]
-        stored = self._keys_with_vectors({e.key for e in linkable})
-        names = sorted(
-            {e.name for e in linkable if e.key not in stored and e.name not in self._entity_vectors}
-        )
-        fresh = dict(zip(names, self.embed_names(names), strict=True))
-        self._entity_vectors.update(fresh)  # shared by the embed workers: read `fresh` first
-        for e in entities:
-            skip = e.key in stored or not _needs_name_vector(e)
-            vector = None if skip else fresh.get(e.name) or self._entity_vectors.get(e.name)
-            e.embedding = vector if vector and any(vector) else None  # a name with no token
-        return records
-
-    def _restore_dropped_vectors(self, records: list[DocumentRecords]) -> None:
-        """Give back a vector to each entity _embed_names skipped as stored that is gone now.
-
-        The look-up ran while earlier batches were still being written; one of them may
-        have replaced the only document naming the entity, and the store dropped it. Writes
-        run in input order on one thread, so the store is now as this batch will find it."""
-        skipped = [
-            e for _, _, doc_entities, _, _ in records for e in doc_entities
-            if e.embedding is None and _needs_name_vector(e)
-        ]
-        stored = self._keys_with_vectors({e.key for e in skipped})
-        gone = [e for e in skipped if e.key not in stored]
-        if not gone:
-            return
-        names = sorted({e.name for e in gone})
-        vectors = dict(zip(names, self.embed_names(names), strict=True))
-        for e in gone:
-            vector = vectors[e.name]
-            e.embedding = vector if any(vector) else None
-
-    def _keys_with_vectors(self, keys: set[str]) -> set[str]:
-        """Which of these entity keys the store already holds with a name vector."""
-        if not keys:
-            return set()
-        _, rows = self.store.cypher(
-            "UNWIND $keys AS k MATCH (e:Entity {key: k}) WHERE e.embedding IS NOT NULL "
-            "RETURN e.key",
-            {"keys": sorted(keys)},
-            [ADMIN],
-            limit=len(keys),
-        )
-        return {row[0] for row in rows}
-
     def _write(
-        self, ready: list[_Pending], records: list[DocumentRecords], report: IngestReport
+        self, ready: list[PendingDocument], records: list[DocumentRecords], report: IngestReport
     ) -> None:
         """One batched store call; on failure retry one by one so only the bad one fails."""
         try:
@@ -486,14 +309,6 @@ class Ingestor:
                 )
 
 
-def _needs_name_vector(entity: Entity) -> bool:
-    """Linking embeds only a question's names (proper-noun or quoted spans) and matches them
-    to entity names by vector; dates and numbers never link by meaning, and an all-lowercase
-    name ("elder brother", "physics") is a common noun no name should match. The exact and
-    full-text tiers still find both kinds. Measured on 2Wiki: ~25% of names are lowercase."""
-    return entity.type not in VALUE_TYPES and any(ch.isupper() for ch in entity.name)
-
-
 def _const(source: SourceText) -> Callable[[], SourceText]:
     return lambda: source
 
@@ -507,7 +322,7 @@ def _chunk_embedding_text(title: str, text: str) -> str:
     return text if not title or text.startswith(title) else f"{title}\n{text}"
 
 
-def _records(p: _Pending) -> DocumentRecords:
+def _records(p: PendingDocument) -> DocumentRecords:
     """Merge one document's extractions: entities by key, triples with their chunk id."""
     src = p.source
     doc = Document(

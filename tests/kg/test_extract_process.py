@@ -67,7 +67,7 @@ def test_the_pipeline_stores_the_same_graph_with_or_without_the_child(
                             batch_chunks=2)
         report = ingestor.ingest_texts(_sources(5), groups=[], progress=False)
         assert report.totals["error"] == 0 and report.totals["ingested"] == 5
-        assert ingestor._child is None  # the child ends with the run
+        assert ingestor._extraction.child is None  # the child ends with the run
         graphs.append({(t.subject_key, t.predicate, t.object_key)
                        for t in store.triples([ADMIN])})
     assert graphs[0] == graphs[1] == graphs[2]
