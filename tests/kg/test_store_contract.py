@@ -351,6 +351,10 @@ def test_cypher_sees_only_visible_part(world: GraphStore) -> None:
     world.set_groups("/docs/sec.md", [])  # now public: no view needed at all
     assert len(world.cypher(query, None, PUBLIC)[1]) == 2
     assert world.cypher(rels, None, PUBLIC)[1] == [[4]]
+    outsider = ["visitors"]  # first asks while nothing is hidden from anyone
+    assert len(world.cypher(query, None, outsider)[1]) == 2
+    world.set_groups("/docs/sec.md", ["hr"])  # hidden again: the next query must prune
+    assert world.cypher(query, None, outsider)[1] == [["/docs/pub.md"]]
 
 
 def test_cypher_params_limit_and_values(world: GraphStore) -> None:
