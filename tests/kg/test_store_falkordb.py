@@ -392,3 +392,17 @@ def test_the_name_index_has_its_own_hnsw_options(tmp_path: Path) -> None:
             settings.hnsw_ef_construction,
         )
         assert store.entity_vector(vec(10), 1, [ADMIN])[0][0].key == "orin vale"
+
+
+def test_replies_are_parsed_by_hiredis(tmp_path: Path) -> None:
+    """redis-py's C parser (hiredis, a dependency): its pure-Python one spent ~2/3 of a
+    graph-route fetch decoding the reply."""
+    with open_folder(tmp_path) as store:
+        pool = store.runner.graph.client.connection.connection_pool
+        conn = pool.get_connection()
+        try:
+            assert type(conn._parser).__name__ == "_HiredisParser"
+        finally:
+            pool.release(conn)
+        load_world(store)
+        assert store.vector_search(vec(0), 1, [])[0].chunk.id == "pub:0"
