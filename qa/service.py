@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,16 +26,47 @@ from qa.router import RouteDecision, decide, needs_graph
 VECTOR_CACHE = 50_000  # texts whose embeddings are kept (~80 MB at 384 dimensions)
 
 
-def _cached(
-    cache: dict[str, list[float]], encode: Callable[[Sequence[str]], list[list[float]]],
-    texts: list[str],
-) -> list[list[float]]:
-    todo = [t for t in dict.fromkeys(texts) if t not in cache]
-    if todo:
-        if len(cache) + len(todo) > VECTOR_CACHE:
-            cache.clear()
-        cache.update(zip(todo, encode(todo), strict=True))
-    return [cache[t] for t in texts]
+class VectorCache:
+    """Embeddings kept by text: chunks' sentences and triples recur across questions.
+
+    Safe across threads: the question is embedded on one while it is parsed and linked on
+    another, and a text another thread is encoding is waited for, never encoded twice.
+    Encoding runs outside the lock."""
+
+    def __init__(self, encode: Callable[[Sequence[str]], list[list[float]]]):
+        self.encode = encode
+        self._vectors: dict[str, list[float]] = {}
+        self._pending: dict[str, Future[dict[str, list[float]]]] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, texts: list[str]) -> list[list[float]]:
+        with self._lock:
+            have = {t: self._vectors[t] for t in texts if t in self._vectors}
+            waits = {t: self._pending[t] for t in texts if t not in have and t in self._pending}
+            todo = [t for t in dict.fromkeys(texts) if t not in have and t not in waits]
+            mine: Future[dict[str, list[float]]] = Future()
+            self._pending.update((t, mine) for t in todo)
+        if todo:
+            try:
+                vectors = dict(zip(todo, self.encode(todo), strict=True))
+            except BaseException as exc:
+                self._settle(todo, {})
+                mine.set_exception(exc)  # the threads waiting for these texts get it too
+                raise
+            self._settle(todo, vectors)
+            mine.set_result(vectors)
+            have.update(vectors)
+        for t, other in waits.items():
+            have[t] = other.result()[t]
+        return [have[t] for t in texts]
+
+    def _settle(self, todo: list[str], vectors: dict[str, list[float]]) -> None:
+        with self._lock:
+            for t in todo:
+                self._pending.pop(t, None)
+            if len(self._vectors) + len(vectors) > VECTOR_CACHE:
+                self._vectors.clear()
+            self._vectors.update(vectors)
 
 
 @dataclass
@@ -58,9 +91,9 @@ class QAService:
         self.store = store
         self._embedder = embedder
         self._generators: dict[str, Generator] = {}
-        self._vectors: dict[str, list[float]] = {}
-        self._name_vectors: dict[str, list[float]] = {}
-        self._name_encode: Callable[[Sequence[str]], list[list[float]]] | None = None
+        self.embed = VectorCache(self._encode)
+        self._names: VectorCache | None = None
+        self._ahead: ThreadPoolExecutor | None = None  # embeds a question while it is parsed
         self.graph_route = GraphRoute(store, self.embed, settings.spacy_model)
         self.dense_route = DenseRoute(
             store, self.embed, self.split, settings.spacy_model,
@@ -75,20 +108,23 @@ class QAService:
             self._embedder = Embedder(self.settings)
         return self._embedder.encode(texts)
 
-    def embed(self, texts: list[str]) -> list[list[float]]:
-        """Embeddings, cached by text: chunks' sentences and triples recur across questions."""
-        return _cached(self._vectors, self._encode, texts)
-
     def embed_names(self, names: list[str]) -> list[list[float]]:
         """A question's names in the entity names' space (the store's name embedder)."""
-        if self._name_encode is None:
+        if self._names is None:
             from kg.name_embed import name_encoder
 
             settings = self.settings.with_overrides(name_embedder=self.store.name_embedder or None)
             if settings.name_embedder == "same":
                 return self.embed(names)
-            self._name_encode = name_encoder(settings, lambda: self._encode)
-        return _cached(self._name_vectors, self._name_encode, names)
+            self._names = VectorCache(name_encoder(settings, lambda: self._encode))
+        return self._names(names)
+
+    def _embed_ahead(self, text: str) -> Future[list[list[float]]]:
+        """Start embedding the question: both routes need its vector, and the embedder's
+        arithmetic (no GIL held) overlaps parsing, linking and the graph fetch."""
+        if self._ahead is None:
+            self._ahead = ThreadPoolExecutor(1, thread_name_prefix="kgqa-embed")
+        return self._ahead.submit(self.embed, [text])
 
     def split(self, text: str) -> tuple[tuple[str, ...], ...]:
         return paragraphs(text, self.settings.spacy_model)
@@ -108,11 +144,13 @@ class QAService:
     ) -> Retrieval:
         """Link, route and fetch evidence; every store call carries `groups`."""
         groups = normalise_groups(groups)
+        ahead = self._embed_ahead(question.strip())  # the text analyse() gives as info.text
         info = analyse(question, self.settings.spacy_model)
         links = link_entities(info, self.store, groups, self.embed_names)
         graph = None
         if route in ("graph", "hybrid") or (route == "auto" and needs_graph(info, links)):
             graph = self.graph_route.run(info, links, groups)
+        ahead.result()  # cached now: the routes below read it; an encoding error surfaces
         if route == "auto":
             decision = decide(info, links, graph)
         else:
