@@ -23,6 +23,8 @@ $(STAMP): pyproject.toml requirements.lock requirements-models.txt
 	$(PY) -m pip install -q --no-deps -e .
 	# the static entity-name embedder, distilled once from the offline MiniLM (~2 min, cached)
 	$(PY) -m kg.name_embed
+	# MiniLM exported to ONNX for onnxruntime, once (~10 s, cached)
+	$(PY) -m kg.onnx_embed
 	touch $(STAMP)
 
 demo: $(STAMP)

