@@ -18,6 +18,7 @@ import contextlib
 import os
 import threading
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -169,6 +170,11 @@ def _load(
     return SentenceTransformer(path, device="cpu", local_files_only=local_only)
 
 
+@lru_cache(maxsize=2)
+def _pool(workers: int) -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(workers, thread_name_prefix="kgqa-encode")
+
+
 @lru_cache(maxsize=1)
 def _load_e5(threads: int) -> Any:
     """OpenMP reads its thread count when the engine loads: the first caller's count holds."""
@@ -233,30 +239,41 @@ class Embedder:
             ) from exc
         self.dimension: int = int(self._model.get_embedding_dimension())
 
-    def encode(self, texts: Sequence[str]) -> list[list[float]]:
-        """Unit-length vectors, one per text (cosine similarity = dot product)."""
+    def encode(self, texts: Sequence[str], workers: int = 1) -> list[list[float]]:
+        """Unit-length vectors, one per text (cosine similarity = dot product). `workers` > 1
+        embeds the length-sorted batches on that many threads at once: a question's sentences
+        while the cores would otherwise idle (ingestion runs its own workers, one batch each)."""
         if not texts:
             return []
         if self._e5 is not None:
             return self._e5.encode(texts)
         out: list[list[float]] = [[] for _ in texts]
-        precision = self._precision()
+        plain = isinstance(self._model, MeanPooled)
+        batches = self._batches(texts, workers if plain else 1)
         # a SentenceTransformer tokenises inside encode: its calls take turns (MeanPooled,
-        # the default, guards only its tokenizer, so ingestion's embed workers run at once)
-        turns = contextlib.nullcontext() if isinstance(self._model, MeanPooled) else _st_lock
+        # the default, guards only its tokenizer, so its batches can run at once)
+        turns = contextlib.nullcontext() if plain else _st_lock
         with _torch_threads(self.threads), turns:
-            for batch in self._batches(texts):
-                with precision:
-                    vectors = self._model.encode(
-                        [texts[i] for i in batch],
-                        batch_size=len(batch),
-                        normalize_embeddings=True,
-                        convert_to_numpy=True,
-                        show_progress_bar=False,
-                    )
-                for i, vector in zip(batch, vectors.astype("float32").tolist(), strict=True):
-                    out[i] = vector
+            if workers > 1 and plain and len(batches) > 1:
+                results = list(_pool(workers).map(lambda b: self._encode_batch(texts, b),
+                                                  batches))
+            else:
+                results = [self._encode_batch(texts, b) for b in batches]
+        for batch, vectors in zip(batches, results, strict=True):
+            for i, vector in zip(batch, vectors, strict=True):
+                out[i] = vector
         return out
+
+    def _encode_batch(self, texts: Sequence[str], batch: list[int]) -> list[list[float]]:
+        with self._precision():  # autocast is per thread: entered where the batch runs
+            vectors = self._model.encode(
+                [texts[i] for i in batch],
+                batch_size=len(batch),
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            )
+        return vectors.astype("float32").tolist()
 
     def _precision(self) -> contextlib.AbstractContextManager[Any]:
         if self.precision != "bf16":
@@ -265,21 +282,24 @@ class Embedder:
 
         return torch.autocast("cpu", dtype=torch.bfloat16)  # per thread, like no_grad
 
-    def _batches(self, texts: Sequence[str]) -> list[list[int]]:
+    def _batches(self, texts: Sequence[str], workers: int = 1) -> list[list[int]]:
         """Indices grouped by token length (longest first) so a batch pads little, each
-        batch at most `batch_size` texts and about BATCH_TOKENS padded tokens."""
+        batch at most `batch_size` texts and about BATCH_TOKENS padded tokens; for several
+        workers, also at most about a worker's share of all the tokens (balanced batches)."""
         with _tokenizer_lock(self._model):
             ids = self._model.tokenizer(
                 list(texts), truncation=True, max_length=self._model.max_seq_length
             )["input_ids"]
         order = sorted(range(len(texts)), key=lambda i: -len(ids[i]))
+        budget = BATCH_TOKENS
+        if workers > 1:
+            share = -(-sum(len(ids[i]) for i in order) // workers)
+            budget = min(BATCH_TOKENS, max(share, len(ids[order[0]])))
         batches: list[list[int]] = []
         batch: list[int] = []
         for i in order:
             longest = len(ids[batch[0]]) if batch else 0
-            if batch and (
-                len(batch) >= self.batch_size or (len(batch) + 1) * longest > BATCH_TOKENS
-            ):
+            if batch and (len(batch) >= self.batch_size or (len(batch) + 1) * longest > budget):
                 batches.append(batch)
                 batch = []
             batch.append(i)

@@ -120,6 +120,9 @@ class Settings(BaseSettings):
     # shared 2-core machine two threads spin-wait: a question's retrieval took 1.7-2.6 s
     # with 1 thread against 7.9-8.2 s with 2 (150-passage store, load average ~4.5)
     embedding_threads: int = 1
+    # a question's encode calls (its candidate sentences, triples, lead words) split their
+    # batches over this many threads, each on embedding_threads: the cores are free then
+    query_embed_workers: int = Field(2, ge=1)
     # ingestion's embed stage: batches embedded at once, each on one torch thread
     # (kg.ingest.stages): a second worker uses the core spaCy leaves idle while it waits
     ingest_embed_workers: int = Field(2, ge=1)

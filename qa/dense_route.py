@@ -10,6 +10,7 @@ similar to the question, so the reply is a span of a cited passage.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from kg.models import ScoredChunk
@@ -80,6 +81,7 @@ class DenseRoute:
         self.split = split
         self.spacy_model = spacy_model
         self.passages = GraphPassageRetriever(store, embed, spacy_model, embed_names)
+        self._searches = ThreadPoolExecutor(2, thread_name_prefix="kgqa-search")
 
     def retrieve(
         self,
@@ -94,11 +96,12 @@ class DenseRoute:
         leads, in its own order (it already weighs vector similarity, and re-fusing it would
         push out the second-hop passages no other ranking finds); the vector and full-text
         hits it lacks follow, fused."""
+        # the two searches wait on the store while the graph ranking embeds on this thread
+        vector = self._searches.submit(self.store.vector_search, q_vec, k, groups)
+        fulltext = self._searches.submit(self.store.fulltext_search, question, k, groups)
         graph = self.passages.run(question, groups, k=k, info=info, links=links)
-        vector = self.store.vector_search(q_vec, k, groups)
-        fulltext = self.store.fulltext_search(question, k, groups)
         lead = {h.chunk.id for h in graph}
-        rest = reciprocal_rank_fusion([vector, fulltext])
+        rest = reciprocal_rank_fusion([vector.result(), fulltext.result()])
         ranked = [*graph, *(h for h in rest if h.chunk.id not in lead)]
         return self.rerank(question, ranked) if self.rerank else ranked
 

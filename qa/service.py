@@ -106,7 +106,7 @@ class QAService:
             from kg.embed import Embedder
 
             self._embedder = Embedder(self.settings)
-        return self._embedder.encode(texts)
+        return self._embedder.encode(texts, workers=self.settings.query_embed_workers)
 
     def embed_names(self, names: list[str]) -> list[list[float]]:
         """A question's names in the entity names' space (the store's name embedder)."""

@@ -177,3 +177,27 @@ def test_the_onnx_export_is_made_once_per_model_and_cached(tmp_path) -> None:
 def test_onnx_backend_is_fp32_only() -> None:
     with pytest.raises(RuntimeError, match="KGQA_EMBEDDING_BACKEND=onnx runs fp32 only"):
         Embedder(Settings(embedding_backend="onnx", embedding_precision="bf16"))
+
+
+def test_workers_split_a_call_into_balanced_batches_on_threads(
+    embedder: Embedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A question's encode calls (query_embed_workers): the same vectors, in input order,
+    from batches that run on more than one thread."""
+    import threading
+
+    import numpy as np
+
+    texts = [f"Sentence {i} says that Orin Vale founded Brightwater Labs in Karsk." * (i % 3 + 1)
+             for i in range(12)]
+    alone = np.array(embedder.encode(texts))
+    threads: set[str] = set()
+    real = embedder._model.encode
+    monkeypatch.setattr(
+        embedder._model, "encode",
+        lambda *a, **k: threads.add(threading.current_thread().name) or real(*a, **k),
+    )
+    split = np.array(embedder.encode(texts, workers=2))
+    assert np.abs(split - alone).max() < 1e-5
+    assert len(threads) == 2 and all(t.startswith("kgqa-encode") for t in threads)
+    assert len(embedder._batches(texts, 2)) >= 2 and len(embedder._batches(texts)) == 1
