@@ -96,7 +96,8 @@ def main() -> int:
             answers.setdefault(answer.route, []).append(ms)
         fresh = QAService(settings, store, embedder=embedder)
         retrieve = [timed_ms(lambda q=q: fresh.retrieve(q))[0] for q in questions]
-        passages = GraphPassageRetriever(store, embedder.encode)
+        workers = settings.query_embed_workers  # as the service encodes a question's texts
+        passages = GraphPassageRetriever(store, lambda t: embedder.encode(t, workers=workers))
         passage = [timed_ms(lambda q=q: passages.run(q, [], k=8))[0] for q in questions]
     load.append(round(os.getloadavg()[0], 2))
 

@@ -55,3 +55,25 @@ def test_ask_one_question_prints_answer_and_citation(
 def test_ask_needs_a_question_or_a_file(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["ask"]) == 2
     assert "either a QUESTION or --file" in capsys.readouterr().err
+
+
+def test_a_store_built_on_onnxruntime_answers_on_torch(
+    small_store: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--embedding-backend changes what runs the model, not the vectors: the store (built
+    with the default, onnxruntime) answers a dense question embedded by torch alike."""
+    from kg.settings import Settings
+    from ui.cli import build_parser, settings_from_args
+
+    args = build_parser().parse_args(["ask", "x", "--embedding-backend", "torch"])
+    assert settings_from_args(args).embedding_backend == "torch"
+    assert Settings().embedding_backend == "auto"
+    question = "What happens after the meal on family Sundays?"
+    answers = []
+    for backend in ("onnx", "torch"):
+        capsys.readouterr()
+        assert main(["ask", question, "--store", str(small_store), "--json",
+                     "--embedding-backend", backend]) == 0
+        answers.append(Answer.model_validate_json(capsys.readouterr().out.splitlines()[-1]))
+    assert not answers[0].refused and "shore" in answers[0].answer
+    assert answers[0].answer == answers[1].answer and answers[0].evidence == answers[1].evidence
