@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 
 from kg.relations import lexicon
 from kg.zh import HAN, spaced
@@ -42,11 +43,15 @@ PREPOSITIONS = {"in", "at", "on", "of", "for", "with", "by", "from", "to", "into
 # a predicate's trailing preposition ("teach at", "novel by"): read by qa and training alike
 ALIAS_CUES = ("also known as", "better known as", "known as", "also called", "formerly")
 
+# names and question texts recur (the graph route asks whether each candidate's name is in
+# the question, the passage retriever keys every n-gram of its candidates): pure, so cached
+TEXT_CACHE = 1 << 16
 _POSSESSIVE = re.compile(r"(?:'s|’s|s'|s’)$", re.IGNORECASE)
 _PUNCT = re.compile(r"[^\w\s]", re.UNICODE)
 _SPACES = re.compile(r"\s+")
 
 
+@lru_cache(maxsize=TEXT_CACHE)
 def entity_key(name: str) -> str:
     """The normalised key of an entity name (see the module docstring)."""
     text = unicodedata.normalize("NFKC", name).strip()
@@ -81,6 +86,7 @@ def key_starts(words: list[str]) -> list[str]:
     return [" ".join(w) for w in out]
 
 
+@lru_cache(maxsize=TEXT_CACHE)
 def squash(text: str) -> str:
     """Lower-case letters and digits, every other run one space, each Han character a word of
     its own: `f" {squash(name)} " in f" {squash(text)} "` asks whether a text names `name`,
