@@ -5,8 +5,9 @@
 
 Passages are 2WikiMultiHopQA's first N (title + text, as bench/ingest.py embeds them).
 Variants, each on the same texts, batched as kg.embed batches (BATCH_TOKENS):
-- torch-fp32: kg.embed.Embedder today (the reference every cosine is taken against);
-- ort-fp32: the offline MiniLM exported with torch.onnx, onnxruntime ORT_ENABLE_ALL;
+- torch-fp32: kg.embed.Embedder on torch (the reference every cosine is taken against);
+- ort-fp32: the offline MiniLM exported with torch.onnx, onnxruntime ORT_ENABLE_ALL (what
+  kg.onnx_embed, the default backend, runs);
 - ort-fp32-fused: the same after onnxruntime.transformers' BERT fusions (Attention,
   SkipLayerNorm, Gelu);
 - int8-*: onnxruntime quantize_dynamic of the fused model's MatMul weights, per channel,
@@ -47,33 +48,11 @@ Encode = Callable[[list[str]], np.ndarray]
 
 
 def export(embedder: Embedder, path: Path) -> None:
-    """fp32 ONNX of the transformer's last hidden state, dynamic batch and length."""
-    import torch
+    """fp32 ONNX of the transformer's last hidden state, as kgqa's onnx backend exports it."""
+    from kg.embed import _model_path
+    from kg.onnx_embed import export as export_model
 
-    bert = embedder._model[0].auto_model.eval()
-
-    class Hidden(torch.nn.Module):
-        def __init__(self) -> None:
-            super().__init__()
-            self.bert = bert
-
-        def forward(self, ids: torch.Tensor, mask: torch.Tensor, types: torch.Tensor):
-            return self.bert(input_ids=ids, attention_mask=mask, token_type_ids=types)[0]
-
-    sample = embedder._model.tokenizer(["a b", "c d e"], padding=True, return_tensors="pt")
-    # eval() on the wrapper: export restores the wrapper's training flag afterwards, and a
-    # new Module is in training mode, which would leave the shared model's dropout on
-    torch.onnx.export(
-        Hidden().eval(),
-        tuple(sample[k] for k in INPUTS),
-        str(path),
-        input_names=list(INPUTS),
-        output_names=["hidden"],
-        dynamic_axes={k: {0: "batch", 1: "tokens"} for k in (*INPUTS, "hidden")},
-        opset_version=17,
-        dynamo=False,
-    )
-    bert.eval()
+    export_model(_model_path(embedder.model_name), path)
 
 
 def fuse(source: Path, target: Path, heads: int, hidden: int) -> None:
@@ -220,11 +199,11 @@ def main() -> int:
     texts = [f"{r['title']}\n{r['text']}" for r in rows]
     result: dict[str, object] = {"n": len(texts), "load_avg": os.getloadavg()[0]}
     with tempfile.TemporaryDirectory() as folder:
-        base = Embedder(Settings(embedding_threads=1))
+        base = Embedder(Settings(embedding_threads=1, embedding_backend="torch"))
         models = build(base, Path(folder), wanted)
         for threads in (int(t) for t in args.threads.split(",")):
             torch.set_num_threads(threads)
-            embedder = Embedder(Settings(embedding_threads=threads))
+            embedder = Embedder(Settings(embedding_threads=threads, embedding_backend="torch"))
             reference, ref_wall, ref_cpu = timed(
                 lambda t, e=embedder: np.array(e.encode(t), np.float32), texts
             )

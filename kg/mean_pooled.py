@@ -82,6 +82,17 @@ class MeanPooled:
     def get_embedding_dimension(self) -> int:
         return self._dimension
 
+    def tokens(self, texts: Sequence[str], tensors: str) -> Any:
+        """The batch padded and truncated as sentence-transformers does ("pt" or "np")."""
+        with self.tokenizer_lock:
+            return self.tokenizer(
+                list(texts),
+                padding=True,
+                truncation=True,
+                max_length=self.max_seq_length,
+                return_tensors=tensors,
+            )
+
     def encode(self, texts: Sequence[str], batch_size: int = 64, **_: Any) -> Any:
         """Unit-length float32 vectors (a numpy array), one row per text, in order."""
         import numpy as np
@@ -90,14 +101,7 @@ class MeanPooled:
         rows = []
         with torch.inference_mode():
             for i in range(0, len(texts), max(1, batch_size)):
-                with self.tokenizer_lock:
-                    batch = self.tokenizer(
-                        list(texts[i : i + batch_size]),
-                        padding=True,
-                        truncation=True,
-                        max_length=self.max_seq_length,
-                        return_tensors="pt",
-                    )
+                batch = self.tokens(texts[i : i + batch_size], "pt")
                 # fp32 pooling also under bf16 autocast (kg.embed's embedding_precision)
                 hidden = self.auto_model(**batch).last_hidden_state.float()
                 mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)

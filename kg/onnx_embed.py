@@ -62,12 +62,12 @@ def exported(model_folder: str, model_cache: Path) -> Path:
               file=sys.stderr)
         folder.mkdir(exist_ok=True)
         partial = folder / (MODEL_FILE + ".partial")
-        _export(model_folder, partial)
+        export(model_folder, partial)
         partial.rename(target)
     return target
 
 
-def _export(model_folder: str, path: Path) -> None:
+def export(model_folder: str, path: Path) -> None:
     """The transformer's last hidden state, dynamic batch and length; pooling stays ours."""
     import warnings
 
@@ -128,14 +128,7 @@ class OnnxMeanPooled(MeanPooled):
 
         rows = []
         for i in range(0, len(texts), max(1, batch_size)):
-            with self.tokenizer_lock:
-                batch = self.tokenizer(
-                    list(texts[i : i + batch_size]),
-                    padding=True,
-                    truncation=True,
-                    max_length=self.max_seq_length,
-                    return_tensors="np",
-                )
+            batch = self.tokens(texts[i : i + batch_size], "np")
             ids = batch["input_ids"].astype(np.int64)
             feed = {k: batch[k].astype(np.int64) if k in batch else np.zeros_like(ids)
                     for k in INPUTS}
