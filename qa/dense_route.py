@@ -10,11 +10,11 @@ similar to the question, so the reply is a span of a cited passage.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from kg.models import ScoredChunk
 from kg.stores.base import GraphStore
+from qa import background
 from qa.linking import Link
 from qa.passage_graph import GraphPassageRetriever
 from qa.question import QuestionInfo, leans_on_previous, word_forms_many
@@ -81,7 +81,6 @@ class DenseRoute:
         self.split = split
         self.spacy_model = spacy_model
         self.passages = GraphPassageRetriever(store, embed, spacy_model, embed_names)
-        self._searches = ThreadPoolExecutor(2, thread_name_prefix="kgqa-search")
 
     def retrieve(
         self,
@@ -97,8 +96,8 @@ class DenseRoute:
         push out the second-hop passages no other ranking finds); the vector and full-text
         hits it lacks follow, fused."""
         # the two searches wait on the store while the graph ranking embeds on this thread
-        vector = self._searches.submit(self.store.vector_search, q_vec, k, groups)
-        fulltext = self._searches.submit(self.store.fulltext_search, question, k, groups)
+        vector = background.pool().submit(self.store.vector_search, q_vec, k, groups)
+        fulltext = background.pool().submit(self.store.fulltext_search, question, k, groups)
         graph = self.passages.run(question, groups, k=k, info=info, links=links)
         lead = {h.chunk.id for h in graph}
         rest = reciprocal_rank_fusion([vector.result(), fulltext.result()])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,6 +14,7 @@ from kg.relations import lexicon
 from kg.settings import Settings
 from kg.stores.base import GraphStore
 from qa import answer as compose
+from qa import background
 from qa.dense_route import DenseResult, DenseRoute
 from qa.generate import Generator, make_generator, phrase_answer
 from qa.graph_route import GraphResult, GraphRoute
@@ -93,7 +94,6 @@ class QAService:
         self._generators: dict[str, Generator] = {}
         self.embed = VectorCache(self._encode)
         self._names: VectorCache | None = None
-        self._ahead: ThreadPoolExecutor | None = None  # embeds a question while it is parsed
         self.graph_route = GraphRoute(store, self.embed, settings.spacy_model)
         self.dense_route = DenseRoute(
             store, self.embed, self.split, settings.spacy_model,
@@ -122,9 +122,7 @@ class QAService:
     def _embed_ahead(self, text: str) -> Future[list[list[float]]]:
         """Start embedding the question: both routes need its vector, and the embedder's
         arithmetic (no GIL held) overlaps parsing, linking and the graph fetch."""
-        if self._ahead is None:
-            self._ahead = ThreadPoolExecutor(1, thread_name_prefix="kgqa-embed")
-        return self._ahead.submit(self.embed, [text])
+        return background.pool().submit(self.embed, [text])
 
     def split(self, text: str) -> tuple[tuple[str, ...], ...]:
         return paragraphs(text, self.settings.spacy_model)

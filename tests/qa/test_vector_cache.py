@@ -96,3 +96,16 @@ def test_the_service_embeds_each_question_once(
     dense = "How does the orchestra rehearse in midwinter?"
     service.ask(dense, route="dense")
     assert sum(texts.count(dense) for texts in encode.calls) == 1
+
+
+def test_services_share_one_pool_for_a_questions_background_work(
+    qa_settings: object, qa_store: GraphStore, embedder: Embedder
+) -> None:
+    from qa import background
+
+    for _ in range(6):
+        QAService(qa_settings, qa_store, embedder=embedder).ask(
+            "How does the orchestra rehearse in midwinter?", route="dense"
+        )
+    named = [t for t in threading.enumerate() if t.name.startswith("kgqa-question")]
+    assert 1 <= len(named) <= background.WORKERS
