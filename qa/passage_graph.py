@@ -27,6 +27,7 @@ from kg.extract.normalize import entity_key, key_starts, key_words
 from kg.models import ScoredChunk, dot, normalise_groups, with_similarities
 from kg.settings import Settings
 from kg.stores.base import GraphStore
+from qa import background
 from qa.linking import Link, link_entities
 from qa.question import QuestionInfo, analyse
 
@@ -246,10 +247,12 @@ class GraphPassageRetriever:
                 subject = titles.key_of.get(hit.chunk.doc_id, "")
                 pool[hit.chunk.id] = Candidate(hit, hit.score, subject, anchor or "", parent)
 
+        # the nearest passages are fetched while the named ones are (store calls both)
+        nearest = background.pool().submit(self.store.vector_search, against[0], DENSE_K, groups)
         for hit in self.store.document_chunks(titles.docs(list(named)), groups, against):
             add([hit], anchor=titles.key_of.get(hit.chunk.doc_id, ""))
         mentions = self._mentioning(named, titles, groups, add, against)
-        add(self.store.vector_search(against[0], DENSE_K, groups))
+        add(nearest.result())
         mentions.update(self.store.chunk_entities([c for c in pool if c not in mentions], groups))
         hops: dict[str, tuple[str, str]] = {}  # doc id -> (chunk that led here, its key)
         for cid in pool:
