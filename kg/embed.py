@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 import threading
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -229,8 +230,7 @@ class Embedder:
             backend = resolve_backend(settings, self.precision)
             with _load_lock:
                 self._model = (
-                    _load(self.model_name, backend, str(settings.model_cache), self.threads)
-                    if backend == "onnx" else _load(self.model_name)
+                    self._onnx_or_torch(settings) if backend == "onnx" else _load(self.model_name)
                 )
         except (OSError, ValueError) as exc:  # missing folder or files, not cached offline
             raise RuntimeError(
@@ -238,6 +238,18 @@ class Embedder:
                 "Give a local folder or an installed model (KGQA_EMBEDDING_MODEL)."
             ) from exc
         self.dimension: int = int(self._model.get_embedding_dimension())
+
+    def _onnx_or_torch(self, settings: Settings) -> SentenceTransformer | MeanPooled:
+        """The onnxruntime model; under "auto", torch's when it cannot be had (no export
+        possible, say an unwritable model_cache): the same vectors either way."""
+        try:
+            return _load(self.model_name, "onnx", str(settings.model_cache), self.threads)
+        except Exception as exc:
+            if settings.embedding_backend == "onnx":
+                raise
+            print(f"kgqa: embedding on torch: the onnxruntime model is unavailable ({exc})",
+                  file=sys.stderr)
+            return _load(self.model_name)
 
     def encode(self, texts: Sequence[str], workers: int = 1) -> list[list[float]]:
         """Unit-length vectors, one per text (cosine similarity = dot product). `workers` > 1

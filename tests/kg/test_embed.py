@@ -201,3 +201,26 @@ def test_workers_split_a_call_into_balanced_batches_on_threads(
     assert np.abs(split - alone).max() < 1e-5
     assert len(threads) == 2 and all(t.startswith("kgqa-encode") for t in threads)
     assert len(embedder._batches(texts, 2)) >= 2 and len(embedder._batches(texts)) == 1
+
+
+def test_without_a_usable_onnx_cache_auto_embeds_on_torch_and_onnx_says_why(
+    tmp_path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """model_cache is a file here, so no export can be written: "auto" still embeds (on
+    torch, the same vectors, and says so), an explicit "onnx" fails with the reason."""
+    from kg.embed import _load
+    from kg.mean_pooled import MeanPooled
+    from kg.onnx_embed import OnnxMeanPooled
+
+    blocked = tmp_path / "cache"
+    blocked.write_text("not a folder")
+    _load.cache_clear()
+    try:
+        auto = Embedder(Settings(model_cache=blocked))
+        assert type(auto._model) is MeanPooled and not isinstance(auto._model, OnnxMeanPooled)
+        assert "embedding on torch: the onnxruntime model is unavailable" in capsys.readouterr().err
+        assert len(auto.encode_one("Karsk")) == 384
+        with pytest.raises(RuntimeError, match="cannot load embedding model"):
+            Embedder(Settings(model_cache=blocked, embedding_backend="onnx"))
+    finally:
+        _load.cache_clear()
