@@ -10,6 +10,7 @@ similar to the question, so the reply is a span of a cited passage.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 
 from kg.models import ScoredChunk
@@ -17,12 +18,12 @@ from kg.stores.base import GraphStore
 from qa import background
 from qa.linking import Link
 from qa.passage_graph import GraphPassageRetriever
-from qa.question import QuestionInfo, leans_on_previous, word_forms_many
+from qa.question import Paragraph, QuestionInfo, leans_on_previous, word_forms_many
 from qa.rerank import Rerank
 
 Embed = Callable[[list[str]], list[list[float]]]
-# chunk text -> paragraphs as (section heading, sentences)
-Split = Callable[[str], tuple[tuple[str, tuple[str, ...]], ...]]
+# chunk text -> its paragraphs (section heading, sentences and their word forms)
+Split = Callable[[str], tuple[Paragraph, ...]]
 
 RRF_K = 60  # the usual constant from Cormack et al. 2009
 SEARCH_K = 10
@@ -39,6 +40,9 @@ class SentenceHit:
     span: str = ""  # the answer text: the sentence, with the one before when it leans on it
     heading: str = ""  # the section it is in (its words count as context)
     paragraph: tuple[str, ...] = ()  # the sentences around it
+    parsed: Paragraph | None = None  # that paragraph with its sentences' word forms
+    index: int = 0  # the sentence's place in it
+    leans: bool = False  # the span starts with the sentence before (see leans_on_previous)
 
 
 @dataclass
@@ -117,26 +121,40 @@ class DenseRoute:
         chunks = self.retrieve(question, q_vec, groups, info=info, links=links)
         result = DenseResult(chunks=chunks)
         pool: list[SentenceHit] = []
+        shared: dict[int, int] = {}  # id(hit) -> how many of the question's cues it has
+        # a sentence (with its heading) sharing no word with the question cannot answer it:
+        # it ranks below every one that does, so only those are embedded (all when none
+        # is); a chunk's are embedded on the pool while the next chunk is parsed
+        pending: list[tuple[list[SentenceHit], Future[list[list[float]]]]] = []
         for rank, hit in enumerate(chunks[:SENTENCE_CHUNKS]):
             prior = CHUNK_PRIOR * (SENTENCE_CHUNKS - rank - 1)
-            for heading, para in self.split(hit.chunk.text):
-                for i, sent in enumerate(para):
-                    span = f"{para[i - 1]} {sent}" if i and leans_on_previous(sent) else sent
-                    pool.append(SentenceHit(sent, hit, prior, span, heading, para))
+            mine: list[SentenceHit] = []
+            for para in self.split(hit.chunk.text):
+                heading = self._forms([para.heading])[0] if para.heading else frozenset()
+                sents = para.sentences
+                for i, sent in enumerate(sents):
+                    lean = bool(i) and leans_on_previous(sent)
+                    span = f"{sents[i - 1]} {sent}" if lean else sent
+                    h = SentenceHit(sent, hit, prior, span, para.heading, sents, para, i, lean)
+                    shared[id(h)] = sum(1 for c in cues if c & (para.forms[i] | heading))
+                    mine.append(h)
+            pool.extend(mine)
+            contenders = [h for h in mine if shared[id(h)] or not cues]
+            if contenders:
+                texts = [h.sentence for h in contenders]
+                pending.append((contenders, background.pool().submit(self.embed, texts)))
         if not pool:
             return result
-        texts = [f"{h.heading}. {h.sentence}" if h.heading else h.sentence for h in pool]
-        shared = [sum(1 for c in cues if c & words) for words in self._forms(texts)]
-        # a sentence (with its heading) sharing no word with the question cannot answer it:
-        # it ranks below every one that does, so only those are embedded (all when none is)
-        shares = {id(h): n > 0 or not cues for h, n in zip(pool, shared, strict=True)}
-        contenders = [h for h in pool if shares[id(h)]] or pool
-        vectors = dict(zip(map(id, contenders), self.embed([h.sentence for h in contenders]),
-                          strict=True))
-        for h, n in zip(pool, shared, strict=True):
+        if not pending:
+            pending.append((pool, background.pool().submit(self.embed, [h.sentence for h in pool])))
+        vectors = {id(h): v for hits, job in pending
+                   for h, v in zip(hits, job.result(), strict=True)}
+        for h in pool:
             sim = _dot(q_vec, vectors[id(h)]) if id(h) in vectors else 0.0
-            h.score += sim + LEXICAL_WEIGHT * (n / len(cues) if cues else 0.0)
-        result.sentences = sorted(pool, key=lambda h: (shares[id(h)], h.score), reverse=True)
+            h.score += sim + LEXICAL_WEIGHT * (shared[id(h)] / len(cues) if cues else 0.0)
+        result.sentences = sorted(
+            pool, key=lambda h: (bool(shared[id(h)]) or not cues, h.score), reverse=True
+        )
         self._complete(result.sentences[0], cues)
         return result
 
@@ -149,13 +167,18 @@ class DenseRoute:
         "How does the orchestra rehearse in midwinter?": the best sentence says how it
         rehearses; the one about midwinter joins it.
         """
-        have, *forms = self._forms([best.span, *best.paragraph])
+        para = best.parsed
+        if para is None:
+            return
+        have = para.forms[best.index]
+        if best.leans:
+            have = have | para.forms[best.index - 1]
         missing = [c for c in cues if not c & have]
         if not missing:
             return
-        gain = {s: sum(1 for c in missing if c & f) for s, f in zip(best.paragraph, forms,
-                                                                       strict=True)}
+        gain = {s: sum(1 for c in missing if c & f)
+                for s, f in zip(para.sentences, para.forms, strict=True)}
         extra = max(gain, key=gain.__getitem__, default="")
         if extra and gain[extra] and extra not in best.span:
-            order = best.paragraph.index(extra) < best.paragraph.index(best.sentence)
+            order = para.sentences.index(extra) < para.sentences.index(best.sentence)
             best.span = f"{extra} {best.span}" if order else f"{best.span} {extra}"

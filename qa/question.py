@@ -97,8 +97,6 @@ def _nlp(model: str) -> Any:
 # word forms need tags and lemmas; NER changes neither (the parser does: it marks "having"
 # an auxiliary, whose lemma stays "having")
 FORM_PIPES_OFF = ("ner", "kgqa_name_suffixes")
-# sentence boundaries are the parser's, which reads only tok2vec: the rest is not needed
-SENTENCE_PIPES_OFF = ("tagger", "attribute_ruler", "lemmatizer", *FORM_PIPES_OFF)
 FORMS_CACHE = 100_000  # phrases (predicates recur across questions; a few MB)
 _forms: dict[tuple[str, str], frozenset[str]] = {}
 
@@ -341,19 +339,36 @@ def _blocks(text: str) -> list[tuple[str, str]]:
     return [(h, " ".join(b)) for h, b in zip(headings, blocks, strict=True) if b]
 
 
+@dataclass(frozen=True)
+class Paragraph:
+    """A chunk's paragraph: its section heading, its sentences and each sentence's word
+    forms, read in the paragraph by the parse that split it (one spaCy pass, not two)."""
+
+    heading: str
+    sentences: tuple[str, ...]
+    forms: tuple[frozenset[str], ...]
+
+
 @lru_cache(maxsize=2048)
-def paragraphs(text: str, spacy_model: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    """A chunk's paragraphs as (section heading, sentences) (spaCy's parser; Chinese
-    paragraphs are cut at 。！？ by kg.zh, which the English parser does not know)."""
+def paragraphs(text: str, spacy_model: str) -> tuple[Paragraph, ...]:
+    """A chunk's paragraphs (spaCy's parser splits the sentences, its tagger and lemmatizer
+    give their forms; Chinese paragraphs are cut at 。！？ by kg.zh, which the English parser
+    does not know)."""
     blocks = _blocks(text)
     if zh.is_chinese(text):
-        return tuple((h, zh.sentences(b)) for h, b in blocks if zh.sentences(b))
-    out: list[tuple[str, tuple[str, ...]]] = []
-    docs = _nlp(spacy_model).pipe((b for _, b in blocks), disable=list(SENTENCE_PIPES_OFF))
-    for (heading, _), doc in zip(blocks, docs, strict=True):
-        sents = tuple(" ".join(s.text.split()) for s in doc.sents)
-        out.append((heading, tuple(s for s in sents if len(s) > 1)))
-    return tuple(p for p in out if p[1])
+        out = [(h, tuple((s, zh.content_words(s)) for s in zh.sentences(b))) for h, b in blocks]
+    else:
+        docs = _nlp(spacy_model).pipe((b for _, b in blocks), disable=list(FORM_PIPES_OFF))
+        out = [
+            (heading, tuple((sent, _content_forms(s)) for s in doc.sents
+                            if len(sent := " ".join(s.text.split())) > 1))
+            for (heading, _), doc in zip(blocks, docs, strict=True)
+        ]
+    return tuple(
+        Paragraph(h, tuple(s for s, _ in sents), tuple(f for _, f in sents))
+        for h, sents in out
+        if sents
+    )
 
 
 ANAPHORS = {"it", "he", "she", "they", "this", "these", "its", "his", "her", "their", "there"}

@@ -20,7 +20,7 @@ from qa.generate import Generator, make_generator, phrase_answer
 from qa.graph_route import GraphResult, GraphRoute
 from qa.linking import Link, link_entities, unknown_names, unlinked_names
 from qa.models import Answer, RouteChoice
-from qa.question import QuestionInfo, analyse, names_in, paragraphs, word_forms
+from qa.question import Paragraph, QuestionInfo, analyse, names_in, paragraphs, word_forms
 from qa.rerank import make_reranker
 from qa.router import RouteDecision, decide, needs_graph
 
@@ -124,7 +124,7 @@ class QAService:
         arithmetic (no GIL held) overlaps parsing, linking and the graph fetch."""
         return background.pool().submit(self.embed, [text])
 
-    def split(self, text: str) -> tuple[tuple[str, ...], ...]:
+    def split(self, text: str) -> tuple[Paragraph, ...]:
         return paragraphs(text, self.settings.spacy_model)
 
     def forms(self, text: str) -> frozenset[str]:
