@@ -38,11 +38,23 @@ class SentenceHit:
     chunk: ScoredChunk
     score: float  # cosine to the question + lexical overlap + the chunk-rank prior
     span: str = ""  # the answer text: the sentence, with the one before when it leans on it
-    heading: str = ""  # the section it is in (its words count as context)
-    paragraph: tuple[str, ...] = ()  # the sentences around it
-    parsed: Paragraph | None = None  # that paragraph with its sentences' word forms
+    parsed: Paragraph | None = None  # its paragraph, with the sentences' word forms
     index: int = 0  # the sentence's place in it
-    leans: bool = False  # the span starts with the sentence before (see leans_on_previous)
+
+    @property
+    def heading(self) -> str:
+        """The section it is in (its words count as context)."""
+        return self.parsed.heading if self.parsed else ""
+
+    @property
+    def paragraph(self) -> tuple[str, ...]:
+        """The sentences around it."""
+        return self.parsed.sentences if self.parsed else ()
+
+    @property
+    def leans(self) -> bool:
+        """Whether the span starts with the sentence before (see leans_on_previous)."""
+        return bool(self.index) and leans_on_previous(self.sentence)
 
 
 @dataclass
@@ -133,9 +145,9 @@ class DenseRoute:
                 heading = self._forms([para.heading])[0] if para.heading else frozenset()
                 sents = para.sentences
                 for i, sent in enumerate(sents):
-                    lean = bool(i) and leans_on_previous(sent)
-                    span = f"{sents[i - 1]} {sent}" if lean else sent
-                    h = SentenceHit(sent, hit, prior, span, para.heading, sents, para, i, lean)
+                    h = SentenceHit(sent, hit, prior, sent, para, i)
+                    if h.leans:
+                        h.span = f"{sents[i - 1]} {sent}"
                     shared[id(h)] = sum(1 for c in cues if c & (para.forms[i] | heading))
                     mine.append(h)
             pool.extend(mine)
