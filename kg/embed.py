@@ -69,11 +69,12 @@ def native_bf16() -> bool:
 
 
 def resolve_precision(settings: Settings) -> str:
-    """"auto": bf16 for a torch model on a CPU with native bf16, else fp32."""
+    """"auto": bf16 for a torch model on a CPU with native bf16, else fp32 (also when the
+    backend asked for is onnxruntime, which runs fp32 only)."""
     precision = settings.embedding_precision
     if precision != "auto":
         return precision
-    if settings.embedding_model == MULTILINGUAL:
+    if settings.embedding_model == MULTILINGUAL or settings.embedding_backend == "onnx":
         return "fp32"
     return "bf16" if native_bf16() else "fp32"
 

