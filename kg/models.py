@@ -70,6 +70,8 @@ class Triple:
     object_type: str = ""
     chunk_id: str = ""  # set by ingestion
     relations: list[str] = field(default_factory=list)  # lexicon ids the predicate states
+    # the predicate's word forms (kg.extract.forms), set by ingestion; None: not computed
+    forms: list[str] | None = None
 
 
 @dataclass
@@ -85,6 +87,8 @@ class StoredTriple:
     chunk: str
     sentence: str = ""
     relations: tuple[str, ...] = ()  # lexicon ids stored with the edge (kg.relations)
+    # the predicate's word forms stored with the edge; None in stores written before them
+    forms: tuple[str, ...] | None = None
 
 
 @dataclass

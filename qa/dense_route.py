@@ -13,12 +13,13 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 
+from kg.extract.forms import word_forms_many
 from kg.models import ScoredChunk
 from kg.stores.base import GraphStore
 from qa import background
 from qa.linking import Link
 from qa.passage_graph import GraphPassageRetriever
-from qa.question import Paragraph, QuestionInfo, leans_on_previous, word_forms_many
+from qa.question import Paragraph, QuestionInfo, leans_on_previous
 from qa.rerank import Rerank
 
 Embed = Callable[[list[str]], list[list[float]]]

@@ -22,12 +22,13 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
+from kg.extract.forms import word_forms, word_forms_many
 from kg.extract.normalize import PREPOSITIONS, squash
 from kg.models import StoredTriple
 from kg.relations import Fit, lexicon
 from kg.stores.base import GraphStore
 from qa.linking import Link
-from qa.question import QuestionInfo, word_forms, word_forms_many
+from qa.question import QuestionInfo
 
 Embed = Callable[[list[str]], list[list[float]]]
 
@@ -40,7 +41,7 @@ NEIGHBOURS_CYPHER = (
     "WITH DISTINCT r "
     "RETURN startNode(r).name, r.predicate, endNode(r).name, startNode(r).key, "
     "endNode(r).key, r.doc_id, r.chunk_id, r.sentence, startNode(r).type, endNode(r).type, "
-    "r.relations "
+    "r.relations, r.forms "
     "LIMIT $limit"
 )
 NEIGHBOUR_LIMIT = 400
@@ -179,8 +180,9 @@ class GraphRoute:
             params = {"keys": frontier, "limit": NEIGHBOUR_LIMIT, "per_key": per_key}
             _, rows = self.store.cypher(NEIGHBOURS_CYPHER, params, groups)
             nxt: list[str] = []
-            for s, p, o, sk, ok, doc, chunk, sentence, st, ot, rels in rows:
-                t = StoredTriple(s, p, o, sk, ok, doc, chunk, sentence or "", tuple(rels or ()))
+            for s, p, o, sk, ok, doc, chunk, sentence, st, ot, rels, forms in rows:
+                t = StoredTriple(s, p, o, sk, ok, doc, chunk, sentence or "", tuple(rels or ()),
+                                 None if forms is None else tuple(forms))
                 seen.setdefault((sk, p, ok, chunk), t)
                 types[sk], types[ok] = st or "", ot or ""
                 for k in (sk, ok):
@@ -217,7 +219,7 @@ class GraphRoute:
             result.candidates = _identity_candidates(info, triples, sims, touching, types)
             return result
         cue_forms: set[str] = set().union(*info.cues)
-        forms = word_forms_many([t.predicate for t in triples], self.spacy_model)
+        forms = _predicate_forms(triples, self.spacy_model)
         # relation words of the question that some fetched predicate could express
         all_forms: set[str] = set().union(*forms)
         relational = [c for c in info.cues if c & all_forms]
@@ -225,7 +227,7 @@ class GraphRoute:
         for i, t in enumerate(triples):
             graph.add_edge(t.subject_key, t.object_key, key=i)
         named = {link.key for link in links}
-        context = _PathContext(info, relational, types, named, graph, result, triples,
+        context = _PathContext(info, relational, types, named, graph, result, triples, forms,
                                tuple(link.mention for link in links))
         # Pass 1 scores every path as if each hop were as similar as can be: every test of
         # a path passes more easily with a higher similarity, so only the paths kept here can
@@ -285,9 +287,7 @@ class GraphRoute:
             return None  # every hop of a chain must be asked for by some word
         if _names_in(answer_name, info.text, ctx.mentions):
             return None  # the question already names it: it is a constraint, not the answer
-        pred_forms: set[str] = set().union(
-            *(word_forms(h.triple.predicate, self.spacy_model) for h in path_hops)
-        )
+        pred_forms: set[str] = set().union(*(ctx.forms[k] for _, _, k in path))
         high_sim = any(h.sim >= SIM_AS_CUE for h in path_hops) or fit is Fit.YES
         if info.main_verb and not info.main_verb & pred_forms and not high_sim:
             return None  # "Who will succeed X?" is not answered by "X is chief of Y"
@@ -298,9 +298,7 @@ class GraphRoute:
             return None  # no word of the question's relation is on the path
         if covered < len(path_hops):
             return None  # a hop that adds no relation word of its own is a detour
-        if fit is not Fit.YES and info.head and not info.head & word_forms(
-            last.predicate, self.spacy_model
-        ):
+        if fit is not Fit.YES and info.head and not info.head & ctx.forms[path[-1][2]]:
             return None  # the answer's own edge must be the relation asked about
         score = sum(h.relevance for h in path_hops) / len(path_hops)
         score += COVER_WEIGHT * covered / max(1, len(ctx.relational))
@@ -316,6 +314,13 @@ class GraphRoute:
             score += CONSTRAINT_BONUS  # also tied to another thing the question names
         return GraphCandidate(answer_key, answer_name, path_hops, score, covered,
                               fits=fit is Fit.YES)
+
+
+def _predicate_forms(triples: list[StoredTriple], model: str) -> list[frozenset[str]]:
+    """Each triple's predicate forms: stored with the edge at ingestion, parsed here for
+    edges of stores written before that (one batch, cached)."""
+    parsed = iter(word_forms_many([t.predicate for t in triples if t.forms is None], model))
+    return [next(parsed) if t.forms is None else frozenset(t.forms) for t in triples]
 
 
 def _lexicon_fit(info: QuestionInfo, edge: StoredTriple, answer_key: str) -> Fit:
@@ -400,6 +405,7 @@ class _PathContext:
     graph: nx.MultiGraph
     result: GraphResult
     triples: list[StoredTriple]
+    forms: list[frozenset[str]]  # each triple's predicate forms
     mentions: tuple[str, ...] = ()  # the question's text of each linked name
 
 

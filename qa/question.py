@@ -12,6 +12,7 @@ from functools import lru_cache
 from typing import Any
 
 from kg import zh
+from kg.extract.forms import FORM_PIPES_OFF, content_forms, nlp
 from kg.relations import lexicon
 from qa.asked import REQUEST_VERBS, AskedRelation, read_asked
 
@@ -82,54 +83,6 @@ class QuestionInfo:
     answer_preposition: str = ""
     # the relation asked about, read through kg.relations, and which end is the answer
     asked: AskedRelation | None = None
-
-
-@lru_cache(maxsize=2)
-def _nlp(model: str) -> Any:
-    from kg.extract import pipes  # noqa: F401  (registers kgqa_name_suffixes)
-    from kg.extract.spacy_model import load_spacy
-
-    nlp = load_spacy(model)
-    nlp.add_pipe("kgqa_name_suffixes", after="ner")  # names as extraction reads them
-    return nlp
-
-
-# word forms need tags and lemmas; NER changes neither (the parser does: it marks "having"
-# an auxiliary, whose lemma stays "having")
-FORM_PIPES_OFF = ("ner", "kgqa_name_suffixes")
-FORMS_CACHE = 100_000  # phrases (predicates recur across questions; a few MB)
-_forms: dict[tuple[str, str], frozenset[str]] = {}
-
-
-def word_forms(phrase: str, model: str) -> frozenset[str]:
-    """Lower-case words and their lemmas, stopwords dropped ("headquartered in" -> {...})."""
-    return word_forms_many([phrase], model)[0]
-
-
-def word_forms_many(phrases: list[str], model: str) -> list[frozenset[str]]:
-    """`word_forms` of each phrase; the uncached ones go through spaCy in one batch."""
-    known = {p: f for p in phrases if (f := _forms.get((p, model))) is not None}
-    missing = [p for p in dict.fromkeys(phrases) if p not in known]
-    english = [p for p in missing if not zh.is_chinese(p)]
-    if english:
-        docs = _nlp(model).pipe(english, disable=list(FORM_PIPES_OFF))
-        known.update((p, _content_forms(doc)) for p, doc in zip(english, docs, strict=True))
-    known.update((p, zh.content_words(p)) for p in missing if zh.is_chinese(p))  # no lemmas
-    if missing:
-        if len(_forms) + len(missing) > FORMS_CACHE:
-            _forms.clear()
-        _forms.update(((p, model), known[p]) for p in missing)
-    return [known[p] for p in phrases]
-
-
-def _content_forms(doc: Any) -> frozenset[str]:
-    out: set[str] = set()
-    for t in doc:
-        if t.is_stop or t.is_punct or not t.text.strip():
-            continue
-        out.add(t.text.lower())
-        out.add(t.lemma_.lower())
-    return frozenset(out)
 
 
 def _agentive(forms: set[str]) -> set[str]:
@@ -214,7 +167,7 @@ def analyse(question: str, spacy_model: str) -> QuestionInfo:
         return analyse_zh(question)
     request = NAME_REQUEST.match(question.strip())
     text = f"Which is {request.group(1)}?" if request else question.strip()
-    doc = _nlp(spacy_model)(text)
+    doc = nlp(spacy_model)(text)
     lower = text.lower()
     wh = next((t.lower_ for t in doc if t.lower_ in WH_WORDS), "")
     passage = bool(PASSAGE_CUES.match(lower)) and not VALUE_HOW.match(lower)
@@ -358,9 +311,9 @@ def paragraphs(text: str, spacy_model: str) -> tuple[Paragraph, ...]:
     if zh.is_chinese(text):
         out = [(h, tuple((s, zh.content_words(s)) for s in zh.sentences(b))) for h, b in blocks]
     else:
-        docs = _nlp(spacy_model).pipe((b for _, b in blocks), disable=list(FORM_PIPES_OFF))
+        docs = nlp(spacy_model).pipe((b for _, b in blocks), disable=list(FORM_PIPES_OFF))
         out = [
-            (heading, tuple((sent, _content_forms(s)) for s in doc.sents
+            (heading, tuple((sent, content_forms(s)) for s in doc.sents
                             if len(sent := " ".join(s.text.split())) > 1))
             for (heading, _), doc in zip(blocks, docs, strict=True)
         ]
@@ -392,4 +345,4 @@ def names_in(text: str, spacy_model: str) -> tuple[str, ...]:
         from qa.asked_zh import names_zh
 
         return tuple(names_zh(text))
-    return tuple(e.text for e in _nlp(spacy_model)(text).ents if e.label_ in NAME_LABELS)
+    return tuple(e.text for e in nlp(spacy_model)(text).ents if e.label_ in NAME_LABELS)

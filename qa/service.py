@@ -8,6 +8,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
 
+from kg.extract.forms import word_forms
 from kg.extract.normalize import entity_key
 from kg.models import StoredTriple, normalise_groups
 from kg.relations import lexicon
@@ -20,7 +21,7 @@ from qa.generate import Generator, make_generator, phrase_answer
 from qa.graph_route import GraphResult, GraphRoute
 from qa.linking import Link, link_entities, unknown_names, unlinked_names
 from qa.models import Answer, RouteChoice
-from qa.question import Paragraph, QuestionInfo, analyse, names_in, paragraphs, word_forms
+from qa.question import Paragraph, QuestionInfo, analyse, names_in, paragraphs
 from qa.rerank import make_reranker
 from qa.router import RouteDecision, decide, needs_graph
 

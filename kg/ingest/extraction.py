@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from tqdm import tqdm
 
+from kg.extract.forms import add_predicate_forms
 from kg.ingest.pending import PendingDocument
 from kg.ingest.report import FileResult, IngestReport
 from kg.settings import Settings
@@ -79,7 +80,8 @@ class BatchExtraction:
         progress: bool,
         extractor: TripleExtractor,
     ) -> list[PendingDocument]:
-        """extract_many over every chunk of the batch; a failing document is set aside."""
+        """extract_many over every chunk of the batch; a failing document is set aside.
+        Every triple leaves with its predicate's word forms."""
         texts = [c.text for p in pending for c in p.chunks]
         try:
             extractions = self._extract_texts(texts, progress, extractor)
@@ -107,6 +109,10 @@ class BatchExtraction:
                     )
                     continue
             ready.append(p)
+        # the graph route compares predicates by their word forms; the spaCy extractor
+        # sets them, any other's triples get them here
+        add_predicate_forms((t for p in ready for e in p.extractions for t in e.triples),
+                            self.settings.spacy_model)
         return ready
 
     def _extract_texts(

@@ -10,7 +10,7 @@ Graph model (see README, "Graph model"):
   {..., embedding}): the vector index is on NameVector, so the Entity label's own indexes
   (key, full-text name) are built on load without waiting for ~45k HNSW inserts. Schema-1
   stores kept the vector on Entity; CypherStore migrates them on open.
-  (:Entity)-[:REL {predicate, relations, chunk_id, doc_id, sentence, groups}]->(:Entity)
+  (:Entity)-[:REL {predicate, relations, forms, chunk_id, doc_id, sentence, groups}]->(:Entity)
   (:Chunk)-[:MENTIONS]->(:Entity)
 While a document is being replaced its new chunks are (:StagedChunk {stage}) and its new
 relations [:STAGED_REL {stage}]; one final statement swaps them in and adds the document's
@@ -32,10 +32,11 @@ def visible(var: str) -> str:
 
 
 # A triple as returned by every relation read: [subject name, predicate, object name,
-# subject key, object key, doc id, chunk id, sentence, relations] for edge variable `r`.
+# subject key, object key, doc id, chunk id, sentence, relations, predicate forms] for edge
+# variable `r`.
 TRIPLE = (
     "[startNode({r}).name, {r}.predicate, endNode({r}).name, startNode({r}).key,"
-    " endNode({r}).key, {r}.doc_id, {r}.chunk_id, {r}.sentence, {r}.relations]"
+    " endNode({r}).key, {r}.doc_id, {r}.chunk_id, {r}.sentence, {r}.relations, {r}.forms]"
 )
 ENTITY = "e.key, e.name, e.type, e.aliases"
 CHUNK_COLUMNS = "c.id, c.doc_id, c.text, c.position, d.path, d.title"
@@ -74,7 +75,8 @@ CREATE (c)-[:PART_OF]->(d)
 WITH count(*) AS _p
 MATCH ()-[s:STAGED_REL {stage: $stage}]->()
 WITH s, startNode(s) AS a, endNode(s) AS b
-CREATE (a)-[:REL {predicate: s.predicate, relations: s.relations, chunk_id: s.chunk_id,
+CREATE (a)-[:REL {predicate: s.predicate, relations: s.relations, forms: s.forms,
+                  chunk_id: s.chunk_id,
                   doc_id: s.doc_id,
                   sentence: s.sentence, groups: s.groups}]->(b)
 DELETE s
@@ -150,6 +152,7 @@ def build(dialect: Dialect) -> dict[str, str]:
         "MATCH (a:Entity {key: r.subject_key}) "
         "MATCH (b:Entity {key: r.object_key}) "
         "CREATE (a)-[:STAGED_REL {predicate: r.predicate, relations: r.relations,"
+        " forms: r.forms,"
         " chunk_id: r.chunk_id,"
         " doc_id: r.doc_id, sentence: r.sentence, groups: r.groups, stage: r.stage}]->(b)"
     )

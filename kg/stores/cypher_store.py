@@ -52,8 +52,9 @@ UNLIMITED = 1_000_000_000  # FalkorDB rejects LIMITs near 2**40
 
 
 def _triple(row: list[Any]) -> StoredTriple:
-    s, p, o, sk, ok, doc, chunk, sentence, relations = row
-    return StoredTriple(s, p, o, sk, ok, doc, chunk, sentence or "", tuple(relations or ()))
+    s, p, o, sk, ok, doc, chunk, sentence, relations, forms = row
+    return StoredTriple(s, p, o, sk, ok, doc, chunk, sentence or "", tuple(relations or ()),
+                        None if forms is None else tuple(forms))
 
 
 def _entity(row: list[Any]) -> Entity:

@@ -117,6 +117,7 @@ class WriteRows:
                     "object_key": t.object_key,
                     "predicate": t.predicate,
                     "relations": list(t.relations),
+                    "forms": t.forms,  # null: the property is left unset
                     "chunk_id": chunk_id,
                     "sentence": t.sentence,
                 }

@@ -116,3 +116,25 @@ def test_local_smollm2_runs_offline() -> None:
     for triple in got.triples:
         assert triple.subject_key == triple.subject_key.lower().strip()
         assert triple.predicate == triple.predicate.lower()
+
+
+def test_an_llm_extractions_edges_are_stored_with_their_predicates_forms(
+    chat_server, store, embedder
+) -> None:
+    """Ingestion gives the triples of an extractor that parses nothing (the LLM's) the word
+    forms the spaCy extractor gives its own, so the graph route reads them off the edge."""
+    from kg.extract.forms import word_forms
+    from kg.ingest.pipeline import Ingestor, text_sha256
+    from kg.ingest.readers import SourceText
+    from kg.models import ADMIN
+
+    url, _ = chat_server
+    settings = Settings(extractor="llm", generator_endpoint=url)
+    text = "Orin Vale founded Brightwater Labs. Mira Tal is the mother of Orin Vale."
+    report = Ingestor(settings, store, embedder=embedder).ingest_texts(
+        [SourceText("llm-notes", "llm-notes", "Notes", text, text_sha256(text))], groups=[],
+        progress=False)
+    assert report.totals["triples"] == 3
+    edges = {t.predicate: t.forms for t in store.triples([ADMIN])}
+    assert edges["located in"] == tuple(sorted(word_forms("located in", settings.spacy_model)))
+    assert set(edges["located in"]) == {"located", "locate"} and "mother" in edges["mother of"]

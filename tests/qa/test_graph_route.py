@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
 import pytest
 
+from kg.extract.forms import FORM_PIPES_OFF, content_forms, nlp, word_forms_many
 from kg.extract.normalize import entity_key
 from kg.models import ADMIN, Chunk, Document, Entity, Triple
 from kg.settings import Settings
 from qa.graph_route import HOP_LIMITS, NEIGHBOUR_LIMIT, GraphRoute
 from qa.linking import link_entities
-from qa.question import _content_forms, _nlp, analyse, word_forms_many
+from qa.question import analyse
 from tests.conftest import STORE_DIMENSION
 
 QUESTIONS = Path(__file__).parent.parent / "data" / "questions.jsonl"
@@ -42,12 +44,47 @@ def test_pruned_paths_give_the_same_candidates_as_scoring_every_path(qa_service)
     assert embedded < seen / 2, (embedded, seen)  # the point of pruning
 
 
+class FormsNotStored(GraphRoute):
+    """Reads edges as a store written before predicate forms were stored returns them."""
+
+    def _fetch(self, keys, groups):  # type: ignore[no-untyped-def]
+        triples, types = super()._fetch(keys, groups)
+        return [dataclasses.replace(t, forms=None) for t in triples], types
+
+
+def test_ingestion_stores_predicate_forms_and_older_edges_read_the_same(qa_service) -> None:
+    """Every ingested edge carries its predicate's word forms, the ones the question side
+    computes; without them (an older store) the route parses the predicates and answers
+    every graph question of the labelled set with the same candidates."""
+    model = qa_service.settings.spacy_model
+    _, rows = qa_service.store.cypher(
+        "MATCH ()-[r:REL]->() RETURN r.predicate, r.forms", {}, [ADMIN])
+    assert len(rows) > 50 and all(forms is not None for _, forms in rows)
+    # read afresh on the question side's pipeline (word_forms_many's cache holds what the
+    # extractor's pipeline read at ingestion)
+    question_side = nlp(model).pipe([p for p, _ in rows], disable=list(FORM_PIPES_OFF))
+    assert [sorted(content_forms(d)) for d in question_side] == [f for _, f in rows]
+    assert any(f for _, f in rows if "headquarter" in f or "found" in f)
+    questions = [json.loads(line)["q"] for line in QUESTIONS.read_text().splitlines()
+                 if line.strip() and json.loads(line).get("route") == "graph"]
+    stored, parsed = qa_service.graph_route, FormsNotStored(qa_service.store, qa_service.embed,
+                                                             model)
+    for q in questions:
+        info = analyse(q, model)
+        links = link_entities(info, qa_service.store, [ADMIN], qa_service.embed_names)
+        a, b = stored.run(info, links, [ADMIN]), parsed.run(info, links, [ADMIN])
+        assert a.triples_seen == b.triples_seen, q
+        assert a.best is None or all(h.triple.forms is not None for h in a.best.hops), q
+        assert [(c.answer_key, c.covered, c.score) for c in a.candidates] == [
+            (c.answer_key, c.covered, c.score) for c in b.candidates], q
+
+
 def test_batched_word_forms_equal_the_full_pipeline_read() -> None:
     model = Settings().spacy_model
     phrases = ["headquartered in", "having begun his career with Sewe Sports", "is the mother of",
                "Robert Blanchett, Jr. founded it", "study at", "having", "was born in"]
-    nlp = _nlp(model)
-    assert word_forms_many(phrases, model) == [_content_forms(nlp(p)) for p in phrases]
+    pipeline = nlp(model)
+    assert word_forms_many(phrases, model) == [content_forms(pipeline(p)) for p in phrases]
     assert "headquarter" in word_forms_many(["headquartered in"], model)[0]
 
 

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from kg.extract.forms import nlp, word_forms
 from kg.settings import Settings
-from qa.question import _blocks, _nlp, paragraphs, word_forms
+from qa.question import _blocks, paragraphs
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 TEXTS = [p.read_text() for p in sorted(SAMPLES.rglob("*")) if p.suffix in (".md", ".txt")]
@@ -20,10 +21,11 @@ TEXTS += [
 
 def test_paragraphs_split_as_the_full_pipeline_does() -> None:
     model = Settings().spacy_model
-    nlp = _nlp(model)
+    pipeline = nlp(model)
     assert len(TEXTS) >= 4
     for text in TEXTS:
-        full = [tuple(" ".join(s.text.split()) for s in nlp(b).sents) for _, b in _blocks(text)]
+        full = [tuple(" ".join(s.text.split()) for s in pipeline(b).sents)
+                for _, b in _blocks(text)]
         want = [tuple(s for s in sents if len(s) > 1) for sents in full]
         assert [p.sentences for p in paragraphs(text, model)] == [w for w in want if w]
     ships = paragraphs(TEXTS[-1], model)
