@@ -196,7 +196,7 @@ def main() -> int:
     t0 = time.perf_counter()
     child = args.extract_in == "process"
     extractor = ProcessExtractor(settings) if child else make_extractor(settings)
-    embedder = Embedder(settings)
+    embedder = Embedder(settings, bulk=True)
     if child:
         _ = extractor.pid  # the model load time includes the child's spaCy load
     load_s = time.perf_counter() - t0

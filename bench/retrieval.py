@@ -54,15 +54,16 @@ def perfect(hits: list[ScoredChunk], supporting: list[str], k: int) -> bool:
     return all(t in titles for t in supporting)
 
 
-def ingest(store: GraphStore, settings: Settings, embedder: Embedder, corpus: Path,
-           folder: Path, progress: bool) -> float:
-    """Ingest the corpus unless `folder` already holds a completed ingest of it."""
+def ingest(store: GraphStore, settings: Settings, corpus: Path, folder: Path,
+           progress: bool) -> float:
+    """Ingest the corpus unless `folder` already holds a completed ingest of it (with the
+    ingestion's own embedder: bf16 batches where the CPU has it, kg.embed)."""
     marker = folder / MARKER
     items = passages(corpus, None)
     if marker.is_file() and store.counts([ADMIN]).documents == len(items):
         return float(json.loads(marker.read_text())["ingest_s"])
     start = time.perf_counter()
-    report = Ingestor(settings, store, embedder).ingest_texts(
+    report = Ingestor(settings, store).ingest_texts(
         items, groups=[], progress=progress, total=len(items)
     )
     seconds = time.perf_counter() - start
@@ -123,7 +124,7 @@ def main() -> int:
     embedder = Embedder(settings)
     try:
         with open_store(settings, dimension=embedder.dimension) as store:
-            ingest_s = ingest(store, settings, embedder, args.corpus, folder, progress)
+            ingest_s = ingest(store, settings, args.corpus, folder, progress)
             result = evaluate(store, settings, embedder, questions, progress)
     finally:
         if args.store is None:

@@ -68,15 +68,18 @@ def native_bf16() -> bool:
     return any(getattr(torch.cpu, name, lambda: False)() for name in checks)
 
 
-def resolve_precision(settings: Settings) -> str:
-    """"auto": bf16 for a torch model on a CPU with native bf16, else fp32 (also when the
-    backend asked for is onnxruntime, which runs fp32 only)."""
+def resolve_precision(settings: Settings, bulk: bool = False) -> str:
+    """"auto": bf16 for `bulk` work (ingestion's passage batches) on a torch model and a CPU
+    with native bf16, else fp32 (also when the backend asked for is onnxruntime, which runs
+    fp32 only). A question's texts are few and short: there onnxruntime's fp32 is faster
+    than bf16 torch even on such a CPU, and it holds the GIL once per call, not per layer,
+    so parsing and linking beside it are not slowed (README, "Embedding precision")."""
     precision = settings.embedding_precision
     if precision != "auto":
         return precision
     if settings.embedding_model == MULTILINGUAL or settings.embedding_backend == "onnx":
         return "fp32"
-    return "bf16" if native_bf16() else "fp32"
+    return "bf16" if bulk and native_bf16() else "fp32"
 
 
 def model_id(settings: Settings) -> str:
@@ -206,12 +209,13 @@ class _E5:
 class Embedder:
     """Batched, L2-normalised sentence embeddings; `.dimension` sizes the vector index."""
 
-    def __init__(self, settings: Settings | None = None) -> None:
+    def __init__(self, settings: Settings | None = None, bulk: bool = False) -> None:
+        """`bulk`: for ingestion's batches of passages (see resolve_precision)."""
         settings = settings or Settings()
         self.model_name = settings.embedding_model
         self.batch_size = max(1, settings.embedding_batch_size)
         self.threads = max(1, settings.embedding_threads)
-        self.precision = resolve_precision(settings)
+        self.precision = resolve_precision(settings, bulk)
         self._e5: _E5 | None = None
         if self.model_name == MULTILINGUAL:
             if self.precision != "fp32":

