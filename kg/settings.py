@@ -106,9 +106,10 @@ class Settings(BaseSettings):
     # the chunk (and question) embedder's arithmetic for torch models (MiniLM): "bf16" runs
     # it under torch.autocast(bfloat16), oneDNN's bf16 matmuls. bench/embed_onnx.py, 1,000
     # 2Wiki passages, 1 thread: ~1.7x the texts/s of fp32, cosine to fp32 >= 0.9999 (fast
-    # only on CPUs with AVX512-BF16 or AMX; emulated elsewhere). "auto": bf16 where the CPU
-    # has it, fp32 elsewhere. Stores record the model only, so either precision reads a store
-    # built with the other (the vectors agree).
+    # only on CPUs with AVX512-BF16 or AMX; emulated elsewhere). "auto": bf16 for ingestion's
+    # passage batches where the CPU has it; fp32 (onnxruntime) elsewhere and for questions,
+    # whose few short texts it embeds faster (kg.embed.resolve_precision). Stores record the
+    # model only, so either precision reads a store built with the other (the vectors agree).
     embedding_precision: Literal["auto", "fp32", "bf16"] = "auto"
     # what runs a plain mean-pooled model (MiniLM) in fp32: "onnx" onnxruntime on an export
     # cached under model_cache/onnx (kg.onnx_embed: the same vectors; a short text's forward
