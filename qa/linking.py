@@ -49,20 +49,34 @@ def _exact(info: QuestionInfo, store: GraphStore, groups: Sequence[str]) -> list
     if not by_key:
         return []
     entities = store.find_entities(list(by_key), groups)
-    matches: list[tuple[Mention, Entity]] = []
+    return [Link(e.key, e.name, e.type, m.text, 1.0, "exact", m.proper)
+            for m, e in exact_matches(by_key, entities)]
+
+
+def exact_matches(
+    by_key: dict[str, list[Mention]], entities: Sequence[Entity]
+) -> list[tuple[Mention, Entity]]:
+    """The mentions that name an entity (by its key or an alias), no two sharing a token.
+
+    Names before common words, longest first, an entity's own name before another's alias,
+    then leftmost: a total order, so equally long overlapping mentions ("The Blue Collar
+    Worker", "Worker And The Hairdresser") link the same way whatever order the entities
+    and their aliases come in (a set's order changes with the interpreter's string hashing).
+    """
+    matches: list[tuple[Mention, Entity, bool]] = []  # (mention, entity, by its own name)
     for e in entities:
-        for k in {e.key, *(entity_key(a) for a in e.aliases)}:
-            matches.extend((m, e) for m in by_key.get(k, []))
-    # longest names first, names before common words; no two links share a token
-    matches.sort(key=lambda me: (me[0].proper, me[0].end - me[0].start), reverse=True)
+        for k in dict.fromkeys([e.key, *(entity_key(a) for a in e.aliases)]):
+            matches.extend((m, e, k == e.key) for m in by_key.get(k, []))
+    matches.sort(key=lambda me: (not me[0].proper, me[0].start - me[0].end, not me[2],
+                                 me[0].start, me[1].key))
     taken: list[Mention] = []
-    links: list[Link] = []
-    for m, e in matches:
+    chosen: list[tuple[Mention, Entity]] = []
+    for m, e, _ in matches:
         if any(_overlaps(m, t) for t in taken):
             continue
         taken.append(m)
-        links.append(Link(e.key, e.name, e.type, m.text, 1.0, "exact", m.proper))
-    return links
+        chosen.append((m, e))
+    return chosen
 
 
 def _words(text: str) -> set[str]:
