@@ -73,7 +73,7 @@ def resolve_precision(settings: Settings, bulk: bool = False) -> str:
     with native bf16, else fp32 (also when the backend asked for is onnxruntime, which runs
     fp32 only). A question's texts are few and short: there onnxruntime's fp32 is faster
     than bf16 torch even on such a CPU, and it holds the GIL once per call, not per layer,
-    so parsing and linking beside it are not slowed (README, "Embedding precision")."""
+    so parsing and linking beside it are not slowed (README, Ingestion, "Embeddings")."""
     precision = settings.embedding_precision
     if precision != "auto":
         return precision
