@@ -27,6 +27,7 @@ from kg.extract.normalize import PREPOSITIONS, squash
 from kg.models import StoredTriple
 from kg.relations import Fit, lexicon
 from kg.stores.base import GraphStore
+from kg.stores.cypher_statements import TRIPLE, stored_triple
 from qa.linking import Link
 from qa.question import QuestionInfo
 
@@ -39,9 +40,7 @@ NEIGHBOURS_CYPHER = (
     "UNWIND $keys AS k MATCH (e:Entity {key: k})-[r:REL]-(:Entity) "
     "WITH k, collect(DISTINCT r)[..$per_key] AS rs UNWIND rs AS r "
     "WITH DISTINCT r "
-    "RETURN startNode(r).name, r.predicate, endNode(r).name, startNode(r).key, "
-    "endNode(r).key, r.doc_id, r.chunk_id, r.sentence, startNode(r).type, endNode(r).type, "
-    "r.relations, r.forms "
+    f"RETURN {TRIPLE.format(r='r')}, startNode(r).type, endNode(r).type "
     "LIMIT $limit"
 )
 NEIGHBOUR_LIMIT = 400
@@ -180,10 +179,10 @@ class GraphRoute:
             params = {"keys": frontier, "limit": NEIGHBOUR_LIMIT, "per_key": per_key}
             _, rows = self.store.cypher(NEIGHBOURS_CYPHER, params, groups)
             nxt: list[str] = []
-            for s, p, o, sk, ok, doc, chunk, sentence, st, ot, rels, forms in rows:
-                t = StoredTriple(s, p, o, sk, ok, doc, chunk, sentence or "", tuple(rels or ()),
-                                 None if forms is None else tuple(forms))
-                seen.setdefault((sk, p, ok, chunk), t)
+            for row, st, ot in rows:
+                t = stored_triple(row)
+                sk, ok = t.subject_key, t.object_key
+                seen.setdefault((sk, t.predicate, ok, t.chunk), t)
                 types[sk], types[ok] = st or "", ot or ""
                 for k in (sk, ok):
                     if k not in visited:

@@ -19,6 +19,10 @@ aliases and types to its entities (see cypher_store.py).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
+from kg.models import StoredTriple
 from kg.stores.cypher_backend import Dialect, Hnsw
 
 MAX_PATH_HOPS = 4  # paths() tries lengths 1..MAX_PATH_HOPS, each a constant statement
@@ -38,6 +42,15 @@ TRIPLE = (
     "[startNode({r}).name, {r}.predicate, endNode({r}).name, startNode({r}).key,"
     " endNode({r}).key, {r}.doc_id, {r}.chunk_id, {r}.sentence, {r}.relations, {r}.forms]"
 )
+
+
+def stored_triple(row: Sequence[Any]) -> StoredTriple:
+    """A TRIPLE row read back (a store written before `forms` has them null)."""
+    s, p, o, sk, ok, doc, chunk, sentence, relations, forms = row
+    return StoredTriple(s, p, o, sk, ok, doc, chunk, sentence or "", tuple(relations or ()),
+                        None if forms is None else tuple(forms))
+
+
 ENTITY = "e.key, e.name, e.type, e.aliases"
 CHUNK_COLUMNS = "c.id, c.doc_id, c.text, c.position, d.path, d.title"
 CHUNK_HIT = CHUNK_COLUMNS + ", score"

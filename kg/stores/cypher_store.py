@@ -37,7 +37,7 @@ from kg.stores.base import (
     embedder_mismatch,
 )
 from kg.stores.cypher_backend import Dialect, Hnsw, Runner, Statement
-from kg.stores.cypher_statements import MAX_PATH_HOPS, PRUNE_ORDER, build
+from kg.stores.cypher_statements import MAX_PATH_HOPS, PRUNE_ORDER, build, stored_triple
 from kg.stores.fulltext_rank import query_terms, rank
 from kg.stores.readonly import check_params, check_read_only
 from kg.stores.write_rows import WriteRows, merge_entity_rows
@@ -49,12 +49,6 @@ BATCH = 200  # rows per UNWIND statement
 MAX_VECTOR_FETCH = 100_000
 FULLTEXT_HITS_PER_WORD = 200
 UNLIMITED = 1_000_000_000  # FalkorDB rejects LIMITs near 2**40
-
-
-def _triple(row: list[Any]) -> StoredTriple:
-    s, p, o, sk, ok, doc, chunk, sentence, relations, forms = row
-    return StoredTriple(s, p, o, sk, ok, doc, chunk, sentence or "", tuple(relations or ()),
-                        None if forms is None else tuple(forms))
 
 
 def _entity(row: list[Any]) -> Entity:
@@ -381,7 +375,7 @@ class CypherStore(GraphStore):
             rows = self._read("neighbours", groups, keys=frontier, limit=limit)
             next_keys: list[str] = []
             for row in rows:
-                t = _triple(row[0])
+                t = stored_triple(row[0])
                 found.setdefault((t.subject_key, t.predicate, t.object_key, t.chunk), t)
                 for key in (t.subject_key, t.object_key):
                     if key not in seen:
@@ -399,7 +393,7 @@ class CypherStore(GraphStore):
                 f"paths_{hops}", groups, source=source_key, target=target_key, limit=50
             )
             if rows:
-                return [[_triple(edge) for edge in row[0]] for row in rows]
+                return [[stored_triple(edge) for edge in row[0]] for row in rows]
         return []
 
     def triples(
@@ -418,7 +412,7 @@ class CypherStore(GraphStore):
             object=object,
             limit=limit if limit is not None else UNLIMITED,
         )
-        return [_triple(r[0]) for r in rows]
+        return [stored_triple(r[0]) for r in rows]
 
     def chunk_entities(self, chunk_ids: Sequence[str], groups: Groups) -> dict[str, list[str]]:
         rows = self._read("chunk_entities", groups, ids=list(chunk_ids))
