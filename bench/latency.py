@@ -5,11 +5,13 @@
 DIR holds an ingested store, e.g. the 6,119 2WikiMultiHopQA passages from
 `bench/ingest.py --store DIR` or `bench/retrieval.py --store DIR`. Measures, in order:
 `kgqa ask` as a fresh process (store start, model loads, first answer: what a user waits
-for); reopening the store in this process until it answers and until its first vector hit
-(indexes built); then with models loaded, over the fixed question list (the 51 2Wiki
-questions): full answers (`QAService.ask`, route chosen by the service, p50 per route too),
-the service's retrieval alone (`QAService.retrieve`, a fresh service so no cached vectors)
-and the passage retriever (`GraphPassageRetriever.run`, k=8). The last line is JSON.
+for); reopening the store in this process until it answers, until its first vector hit,
+and until every index is built (the server builds them in the background after loading;
+--during-build measures without waiting); then with models loaded, over the fixed question
+list (the 51 2Wiki questions): full answers (`QAService.ask`, route chosen by the service,
+p50 per route too), the service's retrieval alone (`QAService.retrieve`, a fresh service so
+no cached vectors) and the passage retriever (`GraphPassageRetriever.run`, k=8). The last
+line is JSON.
 """
 
 from __future__ import annotations
@@ -70,6 +72,8 @@ def main() -> int:
     parser.add_argument("--limit", type=int, help="only the first N questions")
     parser.add_argument("--no-cli", action="store_true", help="skip the `kgqa ask` process")
     parser.add_argument("--json", action="store_true", help="print only the JSON line")
+    parser.add_argument("--during-build", action="store_true",
+                        help="measure at once, while the server still builds indexes")
     args = parser.parse_args()
     if not (args.store / "falkordb.lock").exists() or not args.questions.is_file():
         print("skipped: give --store DIR (an ingested store) and --questions PATH")
@@ -87,6 +91,13 @@ def main() -> int:
         reopen_s = time.perf_counter() - start
         store.vector_search(probe, 1, [ADMIN])
         vector_s = time.perf_counter() - start
+        # the server goes on building the other indexes (the ~45k name vectors) on one of
+        # the two cores for ~10 s after opening; latency is measured once it is done, as a
+        # running service sees it, unless --during-build
+        wait = getattr(store.runner, "wait_for_indexes", None)
+        if wait is not None and not args.during_build:
+            wait()
+        built_s = time.perf_counter() - start
         service = QAService(settings, store, embedder=embedder)
         service.ask("Who founded Brightwater Labs?")  # loads spaCy; not a measured question
         answers: dict[str, list[float]] = {}
@@ -107,6 +118,7 @@ def main() -> int:
         "kgqa_ask_first_answer_s": None if cli_s is None else round(cli_s, 1),
         "reopen_s": round(reopen_s, 2),
         "reopen_to_vector_s": round(vector_s, 2),
+        "reopen_to_all_indexes_s": None if args.during_build else round(built_s, 2),
         "answer": {route: percentiles(ms) for route, ms in sorted(answers.items())},
         "retrieve": percentiles(retrieve),
         "passage_retriever_k8": percentiles(passage),
@@ -117,7 +129,9 @@ def main() -> int:
             f"{documents} documents; `kgqa ask` first answer "
             f"{result['kgqa_ask_first_answer_s']} s; "
             f"reopen {result['reopen_s']} s to the first answer, "
-            f"{result['reopen_to_vector_s']} s to the first vector hit"
+            f"{result['reopen_to_vector_s']} s to the first vector hit, "
+            + ("latency measured while the indexes build" if args.during_build else
+               f"{result['reopen_to_all_indexes_s']} s to every index built (latency after)")
         )
         rows = [(f"answer ({route})", p) for route, p in result["answer"].items()]
         rows += [("service retrieval", result["retrieve"])]

@@ -45,6 +45,19 @@ class Chunk:
     text: str
     position: int
     embedding: list[float] | None = None
+    # its paragraphs as the extraction parse read them (kg.extract.paragraphs); None: the
+    # dense route parses the text when it needs its sentences
+    paragraphs: tuple[Paragraph, ...] | None = None
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """A chunk's paragraph: its section heading, its sentences and each sentence's word
+    forms, read in the paragraph by the parse that split it (one spaCy pass, not two)."""
+
+    heading: str
+    sentences: tuple[str, ...]
+    forms: tuple[frozenset[str], ...]
 
 
 @dataclass

@@ -14,12 +14,12 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 
 from kg.extract.forms import word_forms_many
-from kg.models import ScoredChunk
+from kg.models import Paragraph, ScoredChunk
 from kg.stores.base import GraphStore
 from qa import background
 from qa.linking import Link
 from qa.passage_graph import GraphPassageRetriever
-from qa.question import Paragraph, QuestionInfo, leans_on_previous
+from qa.question import QuestionInfo, leans_on_previous
 from qa.rerank import Rerank
 
 Embed = Callable[[list[str]], list[list[float]]]
@@ -133,6 +133,9 @@ class DenseRoute:
         """Fused chunks, and their sentences ranked against the question."""
         chunks = self.retrieve(question, q_vec, groups, info=info, links=links)
         result = DenseResult(chunks=chunks)
+        # the sentences as ingestion split them; a chunk stored without is parsed here
+        stored = self.store.chunk_paragraphs([h.chunk.id for h in chunks[:SENTENCE_CHUNKS]],
+                                             groups)
         pool: list[SentenceHit] = []
         shared: dict[int, int] = {}  # id(hit) -> how many of the question's cues it has
         # a sentence (with its heading) sharing no word with the question cannot answer it:
@@ -142,7 +145,7 @@ class DenseRoute:
         for rank, hit in enumerate(chunks[:SENTENCE_CHUNKS]):
             prior = CHUNK_PRIOR * (SENTENCE_CHUNKS - rank - 1)
             mine: list[SentenceHit] = []
-            for para in self.split(hit.chunk.text):
+            for para in stored.get(hit.chunk.id) or self.split(hit.chunk.text):
                 heading = self._forms([para.heading])[0] if para.heading else frozenset()
                 sents = para.sentences
                 for i, sent in enumerate(sents):

@@ -12,7 +12,7 @@ from functools import lru_cache
 from typing import Any
 
 from kg import zh
-from kg.extract.forms import FORM_PIPES_OFF, content_forms, nlp
+from kg.extract.forms import nlp
 from kg.relations import lexicon
 from qa.asked import REQUEST_VERBS, AskedRelation, read_asked
 
@@ -253,75 +253,6 @@ def _complement(doc: Any, copula: int, proper_tokens: set[int]) -> list[Mention]
         return []
     proper = any(i in proper_tokens for i in range(copula + 1, end))
     return [Mention(doc[copula + 1 : end].text, copula + 1, end, proper)]
-
-
-HEADING_MAX_WORDS = 8
-SENTENCE_END = (".", "!", "?", ":", ";", ",", '"', "”", "'",
-                "。", "！", "？", "；", "：", "，", "」")  # fmt: skip
-
-
-def _blocks(text: str) -> list[tuple[str, str]]:
-    """(heading, paragraph) pairs of a chunk; heading lines are not paragraph text.
-
-    A heading is a short line without closing punctuation that follows a finished sentence
-    (or a blank line); kept, spaCy would glue it to the next sentence ("Weather Winters ...").
-    """
-    blocks: list[list[str]] = [[]]
-    headings = [""]
-    heading_now = ""
-    previous_done = True
-    for raw in text.splitlines():
-        line = raw.strip()
-        if not line:
-            blocks.append([])
-            headings.append(heading_now)
-            previous_done = True
-            continue
-        heading = (
-            previous_done
-            and not line.endswith(SENTENCE_END)
-            and len(line.split()) <= HEADING_MAX_WORDS
-        )
-        if heading:
-            heading_now = line
-            blocks.append([])
-            headings.append(heading_now)
-        else:
-            blocks[-1].append(line)
-            previous_done = line.endswith(SENTENCE_END)
-    return [(h, " ".join(b)) for h, b in zip(headings, blocks, strict=True) if b]
-
-
-@dataclass(frozen=True)
-class Paragraph:
-    """A chunk's paragraph: its section heading, its sentences and each sentence's word
-    forms, read in the paragraph by the parse that split it (one spaCy pass, not two)."""
-
-    heading: str
-    sentences: tuple[str, ...]
-    forms: tuple[frozenset[str], ...]
-
-
-@lru_cache(maxsize=2048)
-def paragraphs(text: str, spacy_model: str) -> tuple[Paragraph, ...]:
-    """A chunk's paragraphs (spaCy's parser splits the sentences, its tagger and lemmatizer
-    give their forms; Chinese paragraphs are cut at 。！？ by kg.zh, which the English parser
-    does not know)."""
-    blocks = _blocks(text)
-    if zh.is_chinese(text):
-        out = [(h, tuple((s, zh.content_words(s)) for s in zh.sentences(b))) for h, b in blocks]
-    else:
-        docs = nlp(spacy_model).pipe((b for _, b in blocks), disable=list(FORM_PIPES_OFF))
-        out = [
-            (heading, tuple((sent, content_forms(s)) for s in doc.sents
-                            if len(sent := " ".join(s.text.split())) > 1))
-            for (heading, _), doc in zip(blocks, docs, strict=True)
-        ]
-    return tuple(
-        Paragraph(h, tuple(s for s, _ in sents), tuple(f for _, f in sents))
-        for h, sents in out
-        if sents
-    )
 
 
 ANAPHORS = {"it", "he", "she", "they", "this", "these", "its", "his", "her", "their", "there"}

@@ -10,7 +10,8 @@ from typing import Any
 
 from kg.extract.forms import word_forms
 from kg.extract.normalize import entity_key
-from kg.models import StoredTriple, normalise_groups
+from kg.extract.paragraphs import paragraphs
+from kg.models import Paragraph, StoredTriple, normalise_groups
 from kg.relations import lexicon
 from kg.settings import Settings
 from kg.stores.base import GraphStore
@@ -21,7 +22,7 @@ from qa.generate import Generator, make_generator, phrase_answer
 from qa.graph_route import GraphResult, GraphRoute
 from qa.linking import Link, link_entities, unknown_names, unlinked_names
 from qa.models import Answer, RouteChoice
-from qa.question import Paragraph, QuestionInfo, analyse, names_in, paragraphs
+from qa.question import QuestionInfo, analyse, names_in
 from qa.rerank import make_reranker
 from qa.router import RouteDecision, decide, needs_graph
 

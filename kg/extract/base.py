@@ -5,7 +5,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 
-from kg.models import Entity, Triple
+from kg.models import Entity, Paragraph, Triple
 
 
 @dataclass
@@ -14,6 +14,8 @@ class Extraction:
 
     triples: list[Triple] = field(default_factory=list)
     entities: list[Entity] = field(default_factory=list)
+    # the text's paragraphs when the extractor's parse split them (kg.extract.paragraphs)
+    paragraphs: tuple[Paragraph, ...] | None = None
 
 
 @dataclass

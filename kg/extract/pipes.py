@@ -1,4 +1,5 @@
-"""spaCy pipeline additions: blank-line sentence breaks, titles of works, entity-type fixes.
+"""spaCy pipeline additions: blank-line sentence breaks, titles of works, entity-type fixes,
+the sentences' word forms before names are merged.
 
 en_core_web_sm misses most titles ("Ice on the Dralle" becomes a noun and a place) and
 labels fictional companies as people; these rules run after its NER and before the entity
@@ -34,6 +35,18 @@ NON_ENTITY_LABELS = {"DATE", "TIME", "CARDINAL", "ORDINAL", "PERCENT", "MONEY", 
 _QUOTED = re.compile(r"[\"“]([^\"“”\n]{1,80}?)[\"”]")
 _BLANK_LINE = re.compile(r"\n[ \t\r]*\n")
 log = logging.getLogger(__name__)
+
+
+@Language.component("kgqa_sentence_forms")
+def sentence_forms(doc: Doc) -> Doc:
+    """Record each sentence's text and word forms (kg.extract.paragraphs) in
+    doc.user_data["kgqa_sentences"], read before entity merging changes the tokens."""
+    from kg.extract.forms import content_forms
+
+    doc.user_data["kgqa_sentences"] = [
+        (" ".join(s.text.split()), content_forms(s)) for s in doc.sents
+    ]
+    return doc
 
 
 @Language.component("kgqa_blank_line_breaks")

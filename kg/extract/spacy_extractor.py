@@ -27,6 +27,7 @@ from kg.extract.base import Extraction, ExtractTimes, TripleExtractor
 from kg.extract.coref import UNRESOLVABLE_PRONOUNS, Arg, CorefHistory
 from kg.extract.forms import add_predicate_forms
 from kg.extract.normalize import AliasTable, display_name, entity_key, short_name_target
+from kg.extract.paragraphs import from_sentences
 from kg.extract.patterns import (
     PHRASE_DEPS,
     SUBJECT_DEPS,
@@ -64,6 +65,7 @@ def load_pipeline(model: str) -> Language:
     """The spaCy model with the project's components; pipes nothing here uses are off."""
     nlp = load_spacy(model, exclude=["senter"])
     nlp.add_pipe("kgqa_blank_line_breaks", before="parser")
+    nlp.add_pipe("kgqa_sentence_forms", after="lemmatizer")  # the chunk's paragraphs
     nlp.add_pipe("kgqa_titles", after="ner")
     nlp.add_pipe("kgqa_name_suffixes", after="kgqa_titles")
     nlp.add_pipe("kgqa_merge_entities", after="kgqa_name_suffixes")
@@ -168,9 +170,14 @@ class SpacyExtractor(TripleExtractor):
 
     def extract_many(self, texts: list[str]) -> list[Extraction]:
         """The texts' extractions, each triple with its predicate's word forms (read on this
-        pipeline: no second model load wherever extraction runs)."""
+        pipeline: no second model load wherever extraction runs), each text with its
+        paragraphs as this parse split them (kg.extract.paragraphs)."""
         docs = self.nlp.pipe((unwrap_lines(t) for t in texts), batch_size=self.batch_size)
-        out = [self._from_doc(doc) for doc in self._timed(docs)]
+        out = []
+        for text, doc in zip(texts, self._timed(docs), strict=True):
+            extraction = self._from_doc(doc)
+            extraction.paragraphs = from_sentences(text, doc.user_data.pop("kgqa_sentences"))
+            out.append(extraction)
         add_predicate_forms((t for e in out for t in e.triples), self.model, self.nlp)
         return out
 

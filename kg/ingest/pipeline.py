@@ -342,6 +342,7 @@ def _records(p: PendingDocument) -> DocumentRecords:
                 ent.aliases.append(alias)
 
     for chunk, extraction in zip(p.chunks, p.extractions, strict=True):
+        chunk.paragraphs = extraction.paragraphs
         keys: list[str] = []
         for e in extraction.entities:
             see(e.key, e.name, e.type, e.aliases)

@@ -17,6 +17,7 @@ from kg.models import (
     Counts,
     Document,
     Entity,
+    Paragraph,
     ScoredChunk,
     StoredTriple,
     Triple,
@@ -190,6 +191,13 @@ class GraphStore(ABC):
         limit: int | None = None,
     ) -> list[StoredTriple]:
         """Visible triples, optionally filtered by subject/object key and predicate."""
+
+    @abstractmethod
+    def chunk_paragraphs(
+        self, chunk_ids: Sequence[str], groups: Groups
+    ) -> dict[str, tuple[Paragraph, ...]]:
+        """For each visible chunk stored with its paragraphs (kg.extract.paragraphs), those;
+        a chunk stored without is absent (its reader parses the text)."""
 
     @abstractmethod
     def chunk_entities(self, chunk_ids: Sequence[str], groups: Groups) -> dict[str, list[str]]:

@@ -5,7 +5,7 @@ enumerates them all (schema included) so a backend's linter can check each one.
 
 Graph model (see README, "Graph model"):
   (:Document {id, path, title, sha256, groups})
-  (:Chunk {id, doc_id, text, position, embedding, groups})-[:PART_OF]->(:Document)
+  (:Chunk {id, doc_id, text, paragraphs, position, embedding, groups})-[:PART_OF]->(:Document)
   (:Entity {key, name, type, aliases}) — one with a name vector is (:Entity:NameVector
   {..., embedding}): the vector index is on NameVector, so the Entity label's own indexes
   (key, full-text name) are built on load without waiting for ~45k HNSW inserts. Schema-1
@@ -136,7 +136,7 @@ def build(dialect: Dialect) -> dict[str, str]:
     q["stage_chunks"] = (
         "UNWIND $rows AS r "
         "CREATE (c:StagedChunk {id: r.id, doc_id: r.doc_id, text: r.text, terms: r.terms,"
-        " position: r.position, groups: r.groups, stage: r.stage}) "
+        " paragraphs: r.paragraphs, position: r.position, groups: r.groups, stage: r.stage}) "
         f"SET c.embedding = {vec('r.embedding')}"
     )
     # Entities must exist before mentions and triples can point at them, but what a write
@@ -243,6 +243,10 @@ def build(dialect: Dialect) -> dict[str, str]:
         " AND ($object IS NULL OR b.key = $object) "
         f"RETURN {TRIPLE.format(r='r')} "
         "ORDER BY a.key, r.predicate, b.key, r.chunk_id LIMIT $limit"
+    )
+    q["chunk_paragraphs"] = (
+        "UNWIND $ids AS id MATCH (c:Chunk {id: id}) "
+        f"WHERE {visible('c')} AND c.paragraphs IS NOT NULL RETURN c.id, c.paragraphs"
     )
     q["chunk_entities"] = (
         "UNWIND $ids AS id MATCH (c:Chunk {id: id}) "

@@ -15,12 +15,14 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
+from kg.extract.paragraphs import from_json
 from kg.models import (
     ADMIN,
     Chunk,
     Counts,
     Document,
     Entity,
+    Paragraph,
     ScoredChunk,
     StoredTriple,
     Triple,
@@ -413,6 +415,12 @@ class CypherStore(GraphStore):
             limit=limit if limit is not None else UNLIMITED,
         )
         return [stored_triple(r[0]) for r in rows]
+
+    def chunk_paragraphs(
+        self, chunk_ids: Sequence[str], groups: Groups
+    ) -> dict[str, tuple[Paragraph, ...]]:
+        rows = self._read("chunk_paragraphs", groups, ids=list(dict.fromkeys(chunk_ids)))
+        return {cid: from_json(stored) for cid, stored in rows}
 
     def chunk_entities(self, chunk_ids: Sequence[str], groups: Groups) -> dict[str, list[str]]:
         rows = self._read("chunk_entities", groups, ids=list(chunk_ids))

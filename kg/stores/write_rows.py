@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kg import zh
+from kg.extract.paragraphs import to_json
 from kg.models import Chunk, Document, Entity, Triple, normalise_groups
 
 Row = dict[str, Any]
@@ -67,6 +68,8 @@ class WriteRows:
                     "id": c.id,
                     "text": c.text,
                     "terms": zh.index_terms(c.text),  # Chinese words for full-text
+                    # the sentences the dense route ranks, as extraction split them
+                    "paragraphs": None if c.paragraphs is None else to_json(c.paragraphs),
                     "position": int(c.position),
                     "embedding": _vector(c.embedding, dimension, f"chunk {c.id!r}"),
                 }
