@@ -163,6 +163,7 @@ class QAService:
             dense = self.dense_route.run(
                 info.text, q_vec, groups, [c for c in cues if c], info=info, links=links
             )
+        background.settle_heap()  # the models are loaded now
         return Retrieval(info, links, decision, graph, dense)
 
     # --- answering ---------------------------------------------------------------------
