@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -25,11 +26,20 @@ _child: TripleExtractor | None = None  # the extractor, in the child
 _spent = ExtractTimes()  # the child's extract_many calls so far
 
 
+def _leave_with(parent: int) -> None:
+    """End this child once `parent` is gone: after a `kill -9` of `kgqa ingest` it would wait
+    on its task queue for good, holding its model (~400 MB)."""
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
+
+
 def _load(settings: Settings) -> int:
     """Build the extractor in the child; its pid, so a caller can name the process."""
     global _child
     from kg.extract import make_extractor
 
+    threading.Thread(target=_leave_with, args=(os.getppid(),), daemon=True).start()
     _child = make_extractor(settings)
     return os.getpid()
 

@@ -344,7 +344,10 @@ class CypherStore(GraphStore):
             fetch *= 4
         scored = [(r, self.dialect.similarity(r[-1])) for r in rows]
         scored.sort(key=lambda pair: -pair[1])
-        return scored[:k]
+        first: dict[str, tuple[list[Any], float]] = {}
+        for r, score in scored:  # a node listed twice counts once (see FalkorRunner)
+            first.setdefault(str(r[0]), (r, score))
+        return list(first.values())[:k]
 
     def _more_than(self, name: str, fetch: int) -> bool:
         total = self.runner.read(self.q[f"total_{name}"], {})[0][0]

@@ -406,3 +406,30 @@ def test_replies_are_parsed_by_hiredis(tmp_path: Path) -> None:
             pool.release(conn)
         load_world(store)
         assert store.vector_search(vec(0), 1, [])[0].chunk.id == "pub:0"
+
+
+def _concurrent_pages(store, queries: int, threads: int) -> list[list[str]]:
+    """Raw vector-index pages (no client-side dedupe) read from several threads at once."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    query = (
+        "CALL db.idx.vector.queryNodes('Chunk', 'embedding', 40, vecf32($v)) "
+        "YIELD node, score RETURN node.id"
+    )
+    with ThreadPoolExecutor(threads) as pool:
+        pages = pool.map(lambda i: store.runner.read(query, {"v": vec(i % 7)}), range(queries))
+        return [[r[0] for r in page] for page in pages]
+
+
+def test_concurrent_vector_reads_return_each_node_once(tmp_path: Path) -> None:
+    """FalkorDB#2848: concurrent vector-index queries return a node several times in one
+    page, displacing real neighbours; the runner makes its vector reads take turns."""
+    doc = Document("d", "/d.txt", "d", "sha", [])
+    chunks = [Chunk(f"c{i}", "d", f"text {i}", i, vec((i, 1.0), (i + 1, 0.3)))
+              for i in range(120)]
+    with open_folder(tmp_path) as store:
+        store.replace_documents([(doc, chunks, [], [], [])])
+        pages = _concurrent_pages(store, 800, 4)
+        repeated = [p for p in pages if len(p) != len(set(p))]
+        assert all(len(p) == 40 for p in pages)
+        assert not repeated, f"{len(repeated)} of {len(pages)} pages list a node twice"
