@@ -81,29 +81,27 @@ def from_sentences(
     read the whole chunk at once. None unless they tile every paragraph exactly, apart from
     heading lines standing as sentences of their own: a sentence crossing a paragraph's
     edge (a heading glued to its first line) leaves the split to `paragraphs`."""
-    headings = {" ".join(h.split()) for h, _ in blocks(text) if h}
+    parts = blocks(text)
+    headings = {" ".join(h.split()) for h, _ in parts if h}
     queue = list(sentences)
     at = 0
     out: list[tuple[str, tuple[tuple[str, frozenset[str]], ...]]] = []
-    for heading, body in blocks(text):
-        want = " ".join(body.split())
+    for heading, body in parts:
+        whole = " ".join(body.split())
+        rest = whole  # what of the paragraph no sentence has covered yet
         got: list[tuple[str, frozenset[str]]] = []
-        done = 0  # characters of `want` covered
-        while done < len(want):
+        while rest:
             if at == len(queue):
                 return None
             sent, forms = queue[at]
             at += 1
-            if not sent or (not done and sent in headings):
+            if not sent or (rest == whole and sent in headings):
                 continue  # the blank line between paragraphs, or a heading line
-            if want[done:].startswith(sent) and want[done + len(sent):done + len(sent) + 1] in (
-                "", " "
-            ):
-                done += len(sent) + 1
-                if len(sent) > 1:
-                    got.append((sent, frozenset(forms)))
-            else:
+            if rest != sent and not rest.startswith(sent + " "):
                 return None
+            rest = rest[len(sent) + 1:]
+            if len(sent) > 1:
+                got.append((sent, frozenset(forms)))
         out.append((heading, tuple(got)))
     if any(sent and sent not in headings for sent, _ in queue[at:]):
         return None
