@@ -313,7 +313,9 @@ class CypherStore(GraphStore):
         query = self.dialect.fulltext_text(text)
         if not query or k <= 0:
             return []
-        rows = self._read("entity_fulltext", groups, q=query, k=k)
+        rows = self._read("entity_fulltext", groups, q=query, k=k, fetch=max(8 * k, 32))
+        if len(rows) < k:  # the groups hid most of the best matches, or there are few
+            rows = self._read("entity_fulltext", groups, q=query, k=k, fetch=UNLIMITED)
         return [(_entity(r), float(r[4])) for r in rows]
 
     def entity_vector(

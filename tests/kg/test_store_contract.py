@@ -93,6 +93,30 @@ def test_entity_fulltext_and_vector(world: GraphStore) -> None:
     assert [e.key for e, _ in public] == ["karsk", "brightwater labs"]
 
 
+def test_entity_fulltext_finds_a_visible_name_below_many_hidden_better_ones(
+    store: GraphStore,
+) -> None:
+    """The store checks only the best full-text matches for visibility; when the asker's
+    groups hide all of those, the weaker visible match must still be found."""
+    gates = [Entity(f"harbour gate {i}", f"Harbour Gate {i}", "FAC", [], vec(40 + i))
+             for i in range(50)]
+    hidden = Document("/docs/gates.md", "/docs/gates.md", "Gates", "sha-gates", ["finance"])
+    chunk = Chunk("gates:0", hidden.id, "The harbour gates.", 0, vec(5))
+    store.replace_document(hidden, [chunk], gates, [],
+                           [(chunk.id, g.key) for g in gates])
+    shown = Document("/docs/north.md", "/docs/north.md", "North", "sha-north", [])
+    north = Chunk("north:0", shown.id, "The North Gate.", 0, vec(6))
+    store.replace_document(shown, [north], [Entity("north gate", "North Gate", "FAC", [],
+                                                   vec(7))], [], [(north.id, "north gate")])
+    assert [e.key for e, _ in store.entity_fulltext("Harbour Gate", 3, PUBLIC)] == [
+        "north gate"]
+    best = store.entity_fulltext("Harbour Gate", 3, FINANCE)
+    assert len(best) == 3 and all(e.key.startswith("harbour gate") for e, _ in best)
+    # equal scores come in key order, so the cut keeps what the whole ranking would
+    assert [s for _, s in best] == sorted((s for _, s in best), reverse=True)
+    assert [e.key for e, _ in best] == sorted(e.key for e, _ in best)
+
+
 # ---- graph reads ---------------------------------------------------------------------------
 def test_neighbourhood_both_directions(world: GraphStore) -> None:
     around = facts(world.neighbourhood(["brightwater labs"], PUBLIC))
