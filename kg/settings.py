@@ -124,6 +124,12 @@ class Settings(BaseSettings):
     # a question's encode calls (its candidate sentences, triples, lead words) split their
     # batches over this many threads, each on embedding_threads: the cores are free then
     query_embed_workers: int = Field(2, ge=1)
+    # the dense route's answer sentence: the static name model (kg.name_embed, ~0 ms) ranks
+    # the candidate sentences of the top passages first, and only this many of its best go
+    # to embedding_model for the final choice (~7 ms a sentence on fp32 MiniLM, 2-core
+    # AVX2); 0 = every candidate. On the 51 2Wiki and 32 labelled dense questions the chosen
+    # sentence was always among the static model's best 3
+    sentence_finalists: int = Field(4, ge=0)
     # ingestion's embed stage: batches embedded at once, each on one torch thread
     # (kg.ingest.stages): a second worker uses the core spaCy leaves idle while it waits
     ingest_embed_workers: int = Field(2, ge=1)

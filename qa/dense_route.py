@@ -4,13 +4,13 @@ The graph-augmented passage ranking (qa.passage_graph: the passages about what t
 names, plus one hop, and the nearest by vector) leads; vector top-k and full-text top-k
 chunks it lacks follow, fused by reciprocal rank fusion. Every ranking is filtered by the
 asker's groups in the store. The answer is the sentence of the best few chunks that is most
-similar to the question, so the reply is a span of a cited passage.
+similar to the question, so the reply is a span of a cited passage: a static model
+shortlists the candidate sentences, the chunk embedder decides among the shortlist.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future
 from dataclasses import dataclass, field
 
 from kg.extract.forms import word_forms_many
@@ -91,8 +91,11 @@ class DenseRoute:
     def __init__(
         self, store: GraphStore, embed: Embed, split: Split, spacy_model: str,
         rerank: Rerank | None = None, embed_names: Embed | None = None,
+        rough: Embed | None = None, finalists: int = 0,
     ):
         self.store = store
+        self.rough = rough  # a cheap embedder that shortlists the sentences (see _shortlist)
+        self.finalists = finalists
         self.rerank = rerank  # qa.rerank's cross-encoder stage, when configured
         self.embed = embed
         self.split = split
@@ -133,18 +136,13 @@ class DenseRoute:
         """Fused chunks, and their sentences ranked against the question."""
         chunks = self.retrieve(question, q_vec, groups, info=info, links=links)
         result = DenseResult(chunks=chunks)
+        top = chunks[:SENTENCE_CHUNKS]
         # the sentences as ingestion split them; a chunk stored without is parsed here
-        stored = self.store.chunk_paragraphs([h.chunk.id for h in chunks[:SENTENCE_CHUNKS]],
-                                             groups)
+        stored = self.store.chunk_paragraphs([h.chunk.id for h in top], groups)
         pool: list[SentenceHit] = []
         shared: dict[int, int] = {}  # id(hit) -> how many of the question's cues it has
-        # a sentence (with its heading) sharing no word with the question cannot answer it:
-        # it ranks below every one that does, so only those are embedded (all when none
-        # is); a chunk's are embedded on the pool while the next chunk is parsed
-        pending: list[tuple[list[SentenceHit], Future[list[list[float]]]]] = []
-        for rank, hit in enumerate(chunks[:SENTENCE_CHUNKS]):
+        for rank, hit in enumerate(top):
             prior = CHUNK_PRIOR * (SENTENCE_CHUNKS - rank - 1)
-            mine: list[SentenceHit] = []
             for para in stored.get(hit.chunk.id) or self.split(hit.chunk.text):
                 heading = self._forms([para.heading])[0] if para.heading else frozenset()
                 sents = para.sentences
@@ -153,26 +151,38 @@ class DenseRoute:
                     if h.leans:
                         h.span = f"{sents[i - 1]} {sent}"
                     shared[id(h)] = sum(1 for c in cues if c & (para.forms[i] | heading))
-                    mine.append(h)
-            pool.extend(mine)
-            contenders = [h for h in mine if shared[id(h)] or not cues]
-            if contenders:
-                texts = [h.sentence for h in contenders]
-                pending.append((contenders, background.pool().submit(self.embed, texts)))
+                    pool.append(h)
         if not pool:
             return result
-        if not pending:
-            pending.append((pool, background.pool().submit(self.embed, [h.sentence for h in pool])))
-        vectors = {id(h): v for hits, job in pending
-                   for h, v in zip(hits, job.result(), strict=True)}
         for h in pool:
-            sim = _dot(q_vec, vectors[id(h)]) if id(h) in vectors else 0.0
-            h.score += sim + LEXICAL_WEIGHT * (shared[id(h)] / len(cues) if cues else 0.0)
+            h.score += LEXICAL_WEIGHT * (shared[id(h)] / len(cues) if cues else 0.0)
+        # a sentence (with its heading) sharing no word with the question cannot answer it:
+        # it ranks below every one that does, which are the candidates (all when none is)
+        candidates = [h for h in pool if shared[id(h)] or not cues] or pool
+        eligible = {id(h) for h in candidates}
+        finalists = self._shortlist(question, candidates)
+        vectors = self.embed([h.sentence for h in finalists])
+        for h, v in zip(finalists, vectors, strict=True):
+            h.score += _dot(q_vec, v)
+        final = {id(h) for h in finalists}
         result.sentences = sorted(
-            pool, key=lambda h: (bool(shared[id(h)]) or not cues, h.score), reverse=True
+            pool, key=lambda h: (id(h) in eligible, id(h) in final, h.score), reverse=True
         )
         self._complete(result.sentences[0], cues)
         return result
+
+    def _shortlist(self, question: str, candidates: list[SentenceHit]) -> list[SentenceHit]:
+        """The candidates worth the embedder: the best `finalists` by the static model's
+        similarity plus their lexical and chunk scores (the rest keep that rough score and
+        rank after them). The static model costs ~0 ms; the embedder ~7 ms a sentence."""
+        if self.rough is None or not 0 < self.finalists < len(candidates):
+            return candidates
+        q, *vectors = self.rough([question, *(h.sentence for h in candidates)])
+        rough = {id(h): _dot(q, v) for h, v in zip(candidates, vectors, strict=True)}
+        ranked = sorted(candidates, key=lambda h: h.score + rough[id(h)], reverse=True)
+        for h in ranked[self.finalists :]:
+            h.score += rough[id(h)]
+        return ranked[: self.finalists]
 
     def _forms(self, texts: list[str]) -> list[frozenset[str]]:
         return word_forms_many(texts, self.spacy_model)

@@ -96,10 +96,12 @@ class QAService:
         self._generators: dict[str, Generator] = {}
         self.embed = VectorCache(self._encode)
         self._names: VectorCache | None = None
+        self._static: Callable[[Sequence[str]], list[list[float]]] | None = None
         self.graph_route = GraphRoute(store, self.embed, settings.spacy_model)
         self.dense_route = DenseRoute(
             store, self.embed, self.split, settings.spacy_model,
             rerank=make_reranker(settings), embed_names=self.embed_names,
+            rough=self.embed_static, finalists=settings.sentence_finalists,
         )
 
     # --- shared model helpers ----------------------------------------------------------
@@ -120,6 +122,15 @@ class QAService:
                 return self.embed(names)
             self._names = VectorCache(name_encoder(settings, lambda: self._encode))
         return self._names(names)
+
+    def embed_static(self, texts: list[str]) -> list[list[float]]:
+        """The static model distilled from the chunk embedder (kg.name_embed): a rough,
+        nearly free similarity, to shortlist what the chunk embedder then compares."""
+        if self._static is None:
+            from kg.name_embed import StaticNames
+
+            self._static = StaticNames(self.settings).encode
+        return self._static(texts)
 
     def _embed_ahead(self, text: str) -> Future[list[list[float]]]:
         """Start embedding the question: both routes need its vector, and the embedder's
