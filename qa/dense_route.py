@@ -177,7 +177,10 @@ class DenseRoute:
         rank after them). The static model costs ~0 ms; the embedder ~7 ms a sentence."""
         if self.rough is None or not 0 < self.finalists < len(candidates):
             return candidates
-        q, *vectors = self.rough([question, *(h.sentence for h in candidates)])
+        found = self.rough([question, *(h.sentence for h in candidates)])
+        if len(found) != len(candidates) + 1:  # the rough model is unavailable
+            return candidates
+        q, *vectors = found
         rough = {id(h): _dot(q, v) for h, v in zip(candidates, vectors, strict=True)}
         ranked = sorted(candidates, key=lambda h: h.score + rough[id(h)], reverse=True)
         for h in ranked[self.finalists :]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
@@ -129,7 +130,11 @@ class QAService:
         if self._static is None:
             from kg.name_embed import StaticNames
 
-            self._static = StaticNames(self.settings).encode
+            try:
+                self._static = StaticNames(self.settings).encode
+            except (RuntimeError, OSError) as exc:  # no model2vec: every candidate is compared
+                print(f"kgqa: answer sentences are not shortlisted: {exc}", file=sys.stderr)
+                self._static = lambda texts: []
         return self._static(texts)
 
     def _embed_ahead(self, text: str) -> Future[list[list[float]]]:

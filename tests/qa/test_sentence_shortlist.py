@@ -4,6 +4,8 @@ the answers equal those of embedding every candidate, for a fraction of the sent
 
 from __future__ import annotations
 
+import pytest
+
 from kg.embed import Embedder
 from kg.settings import Settings
 from kg.stores.base import GraphStore
@@ -73,3 +75,38 @@ def test_the_finalists_rank_first(
         assert sorted(h.sentence for h in r.dense.sentences[: len(compared)]) == sorted(compared)
         shortlisted += len(r.dense.sentences) > len(compared)
     assert shortlisted
+
+
+def test_without_the_static_model_every_candidate_is_compared(
+    qa_store: GraphStore, qa_settings: Settings, embedder: Embedder,
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The shortlist only saves time: a static model that cannot load is said on stderr and
+    the answers are those of comparing every candidate."""
+    import kg.name_embed
+
+    class Missing:
+        def __init__(self, settings: Settings) -> None:
+            raise RuntimeError("KGQA_NAME_EMBEDDER=model2vec needs the model2vec package")
+
+    service = QAService(qa_settings, qa_store, embedder=embedder)
+    with monkeypatch.context() as patch:
+        patch.setattr(kg.name_embed, "StaticNames", Missing)
+        assert service.embed_static(["a sentence"]) == []
+    assert "not shortlisted" in capsys.readouterr().err
+    calls: list[int] = []
+    every = _answers(qa_settings.with_overrides(sentence_finalists=0), qa_store, embedder, [])
+    route = service.dense_route
+    embed = route.embed
+
+    def counted(texts: list[str]) -> list[list[float]]:
+        calls.append(len(texts))
+        return embed(texts)
+
+    route.embed = counted
+    got = []
+    for row in ROWS:
+        ans = service.ask(row["q"], groups=row.get("groups", []), route="dense")
+        got.append((ans.answer, tuple(e.chunk for e in ans.evidence)))
+    assert got == [(a, chunks) for a, chunks, _ in every]
+    assert max(calls) > 4  # nothing was shortlisted
