@@ -159,6 +159,28 @@ def _name_spans(doc: Any, text: str) -> list[tuple[int, int]]:
     return spans
 
 
+def _without_qualifiers(doc: Any, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The name spans without a parenthesis right after a name: "Inherent Vice (Film)",
+    "Dark River (2017 Film)". The parenthesis says which thing the name means; it names
+    nothing the question asks about ("Film" is no entity of the question). A span the
+    tagger ran into the parenthesis ("B Boy (Song") ends before it."""
+    named = {i for s, e in spans for i in range(s, e)}
+    opens: dict[int, int] = {}  # "(" after a name -> its ")"
+    for t in doc:
+        if t.text == "(" and t.i - 1 in named:
+            close = next((u.i for u in doc[t.i + 1 :] if u.text in "()"), None)
+            if close is not None and doc[close].text == ")":
+                opens[t.i] = close
+    out: list[tuple[int, int]] = []
+    for s, e in spans:
+        if any(p < s < close for p, close in opens.items()):
+            continue
+        e = next((p for p in sorted(opens) if s < p < e), e)
+        if e > s:
+            out.append((s, e))
+    return out
+
+
 def analyse(question: str, spacy_model: str) -> QuestionInfo:
     """Parse `question` into the features linking, scoring and routing use."""
     if zh.is_chinese(question):
@@ -173,7 +195,9 @@ def analyse(question: str, spacy_model: str) -> QuestionInfo:
     passage = bool(PASSAGE_CUES.match(lower)) and not VALUE_HOW.match(lower)
 
     name_spans = _name_spans(doc, text)
-    proper_tokens = {i for s, e in name_spans for i in range(s, e)}
+    proper_tokens = {i for s, e in name_spans for i in range(s, e)}  # never relation cues
+    name_spans = _without_qualifiers(doc, name_spans)
+    name_tokens = {i for s, e in name_spans for i in range(s, e)}
     mentions: list[Mention] = []
     for start in range(len(doc)):
         for end in range(start + 1, min(len(doc), start + MAX_MENTION_TOKENS) + 1):
@@ -182,7 +206,7 @@ def analyse(question: str, spacy_model: str) -> QuestionInfo:
                 continue
             if span[0].is_punct or span[-1].is_punct:
                 continue
-            proper = any(i in proper_tokens for i in range(start, end))
+            proper = any(i in name_tokens for i in range(start, end))
             mentions.append(Mention(span.text, start, end, proper))
     root = next((t for t in doc if t.dep_ == "ROOT"), None)
     copular = root is not None and root.lemma_.lower() == "be"
