@@ -167,25 +167,32 @@ class GraphRoute:
         self.spacy_model = spacy_model
 
     def _fetch(
-        self, keys: list[str], groups: Sequence[str]
+        self, keys: list[str], groups: Sequence[str], leads_on: frozenset[str] | None
     ) -> tuple[list[StoredTriple], dict[str, str]]:
-        """Triples (deduplicated) and entity types within MAX_HOPS of `keys`."""
+        """Triples (deduplicated) and entity types within MAX_HOPS of `keys`. A further hop
+        leaves only from the entities reached by an edge whose predicate has one of the
+        words `leads_on` (the question's relation words; None: one hop only): a path's
+        hops before its last must each name one (_score_path), so a hub's hundreds of
+        other neighbours ("film": 389 in the 2Wiki graph) cannot begin a path."""
         seen: dict[tuple[str, str, str, str], StoredTriple] = {}
         types: dict[str, str] = {}
         frontier, visited = list(keys), set(keys)
-        for per_key in HOP_LIMITS:
+        for per_key in HOP_LIMITS[: 1 if leads_on is None else MAX_HOPS]:
             if not frontier:
                 break
             params = {"keys": frontier, "limit": NEIGHBOUR_LIMIT, "per_key": per_key}
             _, rows = self.store.cypher(NEIGHBOURS_CYPHER, params, groups)
-            nxt: list[str] = []
+            hop: list[StoredTriple] = []
             for row, st, ot in rows:
                 t = stored_triple(row)
                 sk, ok = t.subject_key, t.object_key
                 seen.setdefault((sk, t.predicate, ok, t.chunk), t)
                 types[sk], types[ok] = st or "", ot or ""
-                for k in (sk, ok):
-                    if k not in visited:
+                hop.append(t)
+            nxt: list[str] = []
+            for t, forms in zip(hop, _predicate_forms(hop, self.spacy_model), strict=True):
+                for k in (t.subject_key, t.object_key):
+                    if k not in visited and leads_on and forms & leads_on:
                         visited.add(k)
                         nxt.append(k)
             frontier = nxt
@@ -205,11 +212,13 @@ class GraphRoute:
         sources = [link.key for link in links if link.proper] or [link.key for link in links]
         if not sources:
             return GraphResult()
-        triples, types = self._fetch(sources, groups)
+        identity = asks_identity(info, links, self.spacy_model)  # its edges touch `sources`
+        cue_forms: frozenset[str] = frozenset().union(*info.cues)
+        triples, types = self._fetch(sources, groups, None if identity else cue_forms)
         result = GraphResult(cypher=NEIGHBOURS_CYPHER, triples_seen=len(triples))
         if not triples:
             return result
-        if asks_identity(info, links, self.spacy_model):
+        if identity:
             touching = set(sources)
             copular = {i for i, t in enumerate(triples) if is_copula(t.predicate)
                        and {t.subject_key, t.object_key} & touching}
@@ -217,7 +226,6 @@ class GraphRoute:
             result.triples_embedded = len(sims)
             result.candidates = _identity_candidates(info, triples, sims, touching, types)
             return result
-        cue_forms: set[str] = set().union(*info.cues)
         forms = _predicate_forms(triples, self.spacy_model)
         # relation words of the question that some fetched predicate could express
         all_forms: set[str] = set().union(*forms)
@@ -227,7 +235,7 @@ class GraphRoute:
             graph.add_edge(t.subject_key, t.object_key, key=i)
         named = {link.key for link in links}
         context = _PathContext(info, relational, types, named, graph, result, triples, forms,
-                               tuple(link.mention for link in links))
+                               cue_forms, tuple(link.mention for link in links))
         # Pass 1 scores every path as if each hop were as similar as can be: every test of
         # a path passes more easily with a higher similarity, so only the paths kept here can
         # be kept at all, and only their triples need embedding (a few of hundreds).
@@ -284,6 +292,8 @@ class GraphRoute:
             return None
         if len(path_hops) > 1 and not all(h.cue_hit for h in path_hops):
             return None  # every hop of a chain must be asked for by some word
+        if any(not ctx.forms[k] & ctx.cue_forms for _, _, k in path[:-1]):
+            return None  # by a word, not only by similarity: _fetch follows no other edge
         if _names_in(answer_name, info.text, ctx.mentions):
             return None  # the question already names it: it is a constraint, not the answer
         pred_forms: set[str] = set().union(*(ctx.forms[k] for _, _, k in path))
@@ -405,6 +415,7 @@ class _PathContext:
     result: GraphResult
     triples: list[StoredTriple]
     forms: list[frozenset[str]]  # each triple's predicate forms
+    cue_forms: frozenset[str]  # the forms of the question's relation words
     mentions: tuple[str, ...] = ()  # the question's text of each linked name
 
 

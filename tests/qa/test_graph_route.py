@@ -47,8 +47,8 @@ def test_pruned_paths_give_the_same_candidates_as_scoring_every_path(qa_service)
 class FormsNotStored(GraphRoute):
     """Reads edges as a store written before predicate forms were stored returns them."""
 
-    def _fetch(self, keys, groups):  # type: ignore[no-untyped-def]
-        triples, types = super()._fetch(keys, groups)
+    def _fetch(self, keys, groups, leads_on):  # type: ignore[no-untyped-def]
+        triples, types = super()._fetch(keys, groups, leads_on)
         return [dataclasses.replace(t, forms=None) for t in triples], types
 
 
@@ -88,9 +88,9 @@ def test_batched_word_forms_equal_the_full_pipeline_read() -> None:
     assert "headquarter" in word_forms_many(["headquartered in"], model)[0]
 
 
-def test_a_hub_met_at_the_second_hop_does_not_crowd_out_the_other_neighbours(store) -> None:
-    """Orin Vale -> Karsk -> Dralle River, and Orin Vale -> a hub with more relations than
-    the fetch's whole limit: the hub gives at most its per-key share, Karsk's river stays."""
+def _orin_vale_and_a_hub(store) -> None:  # type: ignore[no-untyped-def]
+    """Orin Vale -> Karsk -> Dralle River, and Orin Vale -> a hub ("Daughter") with more
+    relations than the fetch's whole limit."""
     hub_degree = NEIGHBOUR_LIMIT + 50
     doc = Document("/facts/hub.txt", "/facts/hub.txt", "hub", "1" * 64)
     chunk = Chunk("hub:0", doc.id, "Orin Vale lives in Karsk.", 0, [0.1] * STORE_DIMENSION)
@@ -103,9 +103,33 @@ def test_a_hub_met_at_the_second_hop_does_not_crowd_out_the_other_neighbours(sto
     triples = [Triple(s, p, o, chunk.text, subject_key=entity_key(s), object_key=entity_key(o),
                       chunk_id=chunk.id) for s, p, o in facts]  # fmt: skip
     store.replace_document(doc, [chunk], ends, triples, [(chunk.id, e.key) for e in ends])
+
+
+def _forms(*words: str) -> frozenset[str]:
+    return frozenset().union(*word_forms_many(list(words), Settings().spacy_model))
+
+
+def test_a_hub_met_at_the_second_hop_does_not_crowd_out_the_other_neighbours(store) -> None:
+    """With both first hops asked for, the hub gives at most its per-key share and Karsk's
+    river stays."""
+    _orin_vale_and_a_hub(store)
     fetched, _ = GraphRoute(store, lambda t: [], Settings().spacy_model)._fetch(
-        ["orin vale"], [ADMIN]
+        ["orin vale"], [ADMIN], _forms("live", "have")
     )
     edges = {(t.subject_key, t.object_key) for t in fetched}
     assert ("karsk", "dralle river") in edges
     assert len([e for e in edges if "daughter" in e]) <= HOP_LIMITS[1] + 1
+
+
+def test_a_second_hop_leaves_only_by_an_edge_the_question_has_a_word_for(store) -> None:
+    """A question about where Orin Vale lives names living, not having: Karsk's edges are
+    fetched, none of the hub's other 450; an identity question fetches one hop."""
+    _orin_vale_and_a_hub(store)
+    route = GraphRoute(store, lambda t: [], Settings().spacy_model)
+    fetched, _ = route._fetch(["orin vale"], [ADMIN], _forms("live", "river"))
+    edges = {(t.subject_key, t.object_key) for t in fetched}
+    assert ("karsk", "dralle river") in edges
+    assert [e for e in edges if "daughter" in e] == [("orin vale", "daughter")]
+    one_hop, _ = route._fetch(["orin vale"], [ADMIN], None)
+    assert {(t.subject_key, t.object_key) for t in one_hop} == {
+        ("orin vale", "karsk"), ("orin vale", "daughter")}
