@@ -18,7 +18,7 @@ from kg.models import Paragraph, ScoredChunk
 from kg.stores.base import GraphStore
 from qa import background
 from qa.linking import Link
-from qa.passage_graph import GraphPassageRetriever
+from qa.passage_graph import DENSE_K, GraphPassageRetriever
 from qa.question import QuestionInfo, leans_on_previous
 from qa.rerank import Rerank
 
@@ -115,12 +115,15 @@ class DenseRoute:
         leads, in its own order (it already weighs vector similarity, and re-fusing it would
         push out the second-hop passages no other ranking finds); the vector and full-text
         hits it lacks follow, fused."""
-        # the two searches wait on the store while the graph ranking embeds on this thread
-        vector = background.pool().submit(self.store.vector_search, q_vec, k, groups)
+        # the two searches wait on the store while the graph ranking embeds on this thread;
+        # one vector search serves both: the graph ranking's nearest DENSE_K and the top k
+        vector = background.pool().submit(
+            self.store.vector_search, q_vec, max(k, DENSE_K), groups
+        )
         fulltext = background.pool().submit(self.store.fulltext_search, question, k, groups)
-        graph = self.passages.run(question, groups, k=k, info=info, links=links)
+        graph = self.passages.run(question, groups, k=k, info=info, links=links, nearest=vector)
         lead = {h.chunk.id for h in graph}
-        rest = reciprocal_rank_fusion([vector.result(), fulltext.result()])
+        rest = reciprocal_rank_fusion([vector.result()[:k], fulltext.result()])
         ranked = [*graph, *(h for h in rest if h.chunk.id not in lead)]
         return self.rerank(question, ranked) if self.rerank else ranked
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 
 import networkx as nx
@@ -223,10 +224,13 @@ class GraphPassageRetriever:
         k: int = 8,
         info: QuestionInfo | None = None,
         links: list[Link] | None = None,
+        nearest: Future[list[ScoredChunk]] | None = None,
     ) -> list[ScoredChunk]:
         """The top k chunks the asker may see, best first, score = the fused score.
 
-        A caller that has already analysed and linked the question passes `info`/`links`.
+        A caller that has already analysed and linked the question passes `info`/`links`,
+        and one that searches the question's nearest chunks itself (at least DENSE_K, by
+        the question's vector) passes that search as `nearest`.
         """
         info = info or analyse(question, self.spacy_model)
         if links is None:
@@ -248,11 +252,14 @@ class GraphPassageRetriever:
                 pool[hit.chunk.id] = Candidate(hit, hit.score, subject, anchor or "", parent)
 
         # the nearest passages are fetched while the named ones are (store calls both)
-        nearest = background.pool().submit(self.store.vector_search, against[0], DENSE_K, groups)
+        if nearest is None:
+            nearest = background.pool().submit(
+                self.store.vector_search, against[0], DENSE_K, groups
+            )
         for hit in self.store.document_chunks(titles.docs(list(named)), groups, against):
             add([hit], anchor=titles.key_of.get(hit.chunk.doc_id, ""))
         mentions = self._mentioning(named, titles, groups, add, against)
-        add(nearest.result())
+        add(nearest.result()[:DENSE_K])
         mentions.update(self.store.chunk_entities([c for c in pool if c not in mentions], groups))
         hops: dict[str, tuple[str, str]] = {}  # doc id -> (chunk that led here, its key)
         for cid in pool:

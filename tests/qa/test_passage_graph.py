@@ -210,3 +210,29 @@ def test_wiki_service_dense_route_fuses_the_graph_ranking(
         titles = {c.doc_title for c in (dense.chunks if dense else [])[:8]}
         missing = set(q["supporting_titles"]) - titles
         assert not missing, (q["question"], missing, titles)
+
+
+def test_a_dense_question_searches_the_vectors_once_for_both_rankings(
+    qa_settings: Settings, qa_store: GraphStore, embedder: Embedder,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The graph ranking's nearest chunks and the fused ranking's vector hits come from one
+    search by the question's vector; its top hits all stay in the ranking."""
+    from qa.dense_route import SEARCH_K
+    from qa.passage_graph import DENSE_K
+
+    question = "How does the orchestra rehearse in midwinter?"
+    service = QAService(qa_settings, qa_store, embedder=embedder)
+    searches: list[int] = []
+    search = qa_store.vector_search
+
+    def counted(embedding: list[float], k: int, groups: list[str]) -> list:
+        searches.append(k)
+        return search(embedding, k, groups)
+
+    monkeypatch.setattr(qa_store, "vector_search", counted)
+    r = service.retrieve(question, route="dense")
+    assert searches == [max(SEARCH_K, DENSE_K)]
+    ranked = [h.chunk.id for h in r.dense.chunks]
+    nearest = search(service.embed([r.info.text])[0], SEARCH_K, [])
+    assert nearest and {h.chunk.id for h in nearest} <= set(ranked)
